@@ -1,0 +1,7 @@
+"""Administration: organisations, people and their mandates."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from convsign.admin import views  # noqa: E402,F401

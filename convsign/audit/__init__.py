@@ -1,0 +1,1 @@
+"""The tamper-evident audit trail: recording actions and verifying the chain."""

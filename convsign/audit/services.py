@@ -1,0 +1,110 @@
+"""Write audit entries in the caller's transaction, and verify the hash chain.
+
+Each entry's hash is SHA-256 over the previous entry's hash and a canonical JSON form of the
+entry, so an edited, removed or reordered row breaks the chain at that row. Writers are
+serialised (an advisory lock on PostgreSQL; SQLite transactions are write-locked from their
+start) so the chain never forks; `previous_hash` is unique as a last guard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+from convsign.extensions import db
+from convsign.locks import lock_audit_chain
+from convsign.models import User
+from convsign.models.audit import AuditEntry
+from convsign.models.types import utcnow
+
+GENESIS_HASH = "0" * 64
+CHAINED_FIELDS = (
+    "at", "action", "actor_id", "actor_name", "actor_role", "organisation_id", "convention_id",
+    "slot_id", "ip", "user_agent", "sha256_before", "sha256_after", "certificate_sha256", "details",
+)
+
+
+def canonical(entry: AuditEntry) -> str:
+    """The entry's chained fields as canonical JSON (sorted keys, UTC times in ISO 8601)."""
+    values: dict[str, Any] = {}
+    for name in CHAINED_FIELDS:
+        value = getattr(entry, name)
+        values[name] = value.isoformat(timespec="microseconds") if isinstance(value, datetime) else value
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compute_hash(previous_hash: str, entry: AuditEntry) -> str:
+    """The hash that chains `entry` to its predecessor."""
+    return hashlib.sha256((previous_hash + canonical(entry)).encode()).hexdigest()
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None = None,
+    role: str | None = None,
+    convention_id: int | None = None,
+    slot_id: int | None = None,
+    sha256_before: str | None = None,
+    sha256_after: str | None = None,
+    certificate_sha256: str | None = None,
+    **details: Any,
+) -> AuditEntry:
+    """Append an entry to the chain in the current transaction (flushed, not committed)."""
+    lock_audit_chain()
+    entry = AuditEntry(
+        at=utcnow(), action=action, actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else None, actor_role=role,
+        organisation_id=actor.organisation_id if actor else None, convention_id=convention_id,
+        slot_id=slot_id, sha256_before=sha256_before, sha256_after=sha256_after,
+        certificate_sha256=certificate_sha256,
+        details=json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str),
+    )
+    if has_request_context():
+        entry.ip = request.remote_addr
+        entry.user_agent = (request.user_agent.string or "")[:300]
+    entry.previous_hash = chain_head()
+    entry.entry_hash = compute_hash(entry.previous_hash, entry)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def chain_head() -> str:
+    """The hash of the newest entry, or the genesis hash."""
+    newest = db.session.scalar(sa.select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
+    return newest or GENESIS_HASH
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the chain stops holding, and why (a stable code)."""
+
+    entry_id: int
+    reason: str  # "edited" | "removed_or_reordered"
+
+
+def verify_chain(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
+    """Walk the whole chain in order: (entries checked, first break or None)."""
+    previous = GENESIS_HASH
+    checked = 0
+    last_id = 0
+    while True:
+        batch = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch_size)
+        ).all()
+        if not batch:
+            return checked, None
+        for entry in batch:
+            if entry.previous_hash != previous:
+                return checked, ChainBreak(entry.id, "removed_or_reordered")
+            if compute_hash(previous, entry) != entry.entry_hash:
+                return checked, ChainBreak(entry.id, "edited")
+            previous, last_id, checked = entry.entry_hash, entry.id, checked + 1
+        db.session.expunge_all()

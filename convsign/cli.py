@@ -1,0 +1,100 @@
+"""`flask --app app <command>` entries: errors on stderr with a non-zero exit; progress shown."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from convsign import schema
+from convsign.errors import ValidationFailed
+from convsign.extensions import db
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print `message` on stderr and exit with `code`."""
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def require_migrated() -> None:
+    """Stop with the command to run when the database is not migrated."""
+    if not schema.is_up_to_date():
+        fail(f"La base de données n'est pas à jour. Lancez d'abord : {schema.UPGRADE_COMMAND}")
+
+
+@click.command("create-admin")
+@click.option("--name", prompt="Nom et prénom")
+@click.option("--email", prompt="Adresse électronique")
+@click.password_option("--password", prompt="Mot de passe (12 caractères au moins)")
+@with_appcontext
+def create_admin_command(name: str, email: str, password: str) -> None:
+    """Create the first administrator of an instance."""
+    from convsign.admin.services import create_admin
+    from convsign.auth.passwords import MIN_PASSWORD_LENGTH
+
+    require_migrated()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        fail(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
+    try:
+        create_admin(name, email, password)
+    except ValidationFailed as error:
+        db.session.rollback()
+        fail(error.message)
+    db.session.commit()
+    click.echo(f"Administrateur {email} créé.")
+
+
+@click.command("import-communes")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_communes_command(csv_file: Path) -> None:
+    """Import communes from CSV_FILE (insee,name,population,siren,epci_siren)."""
+    from convsign.admin.imports import import_communes
+
+    require_migrated()
+    try:
+        text = csv_file.read_text("utf-8")
+    except UnicodeDecodeError:
+        fail(f"{csv_file} n'est pas un fichier texte UTF-8.")
+    with click.progressbar(length=1, label="Import", file=sys.stderr) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        report = import_communes(text, progress=progress)
+    if report.errors:
+        db.session.rollback()
+        for line, reason in report.errors:
+            click.echo(f"{csv_file}, ligne {line} : {reason}", err=True)
+        fail(f"Aucune commune importée : {len(report.errors)} ligne(s) en erreur.")
+    db.session.commit()
+    click.echo(f"{report.created} créée(s), {report.updated} mise(s) à jour, {report.unchanged} inchangée(s).")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demonstration (Lens-Liévin) and print its logins."""
+    from convsign.demo.services import load_demo
+
+    require_migrated()
+    logins_file = Path(current_app.instance_path) / "demo-logins.txt"
+    try:
+        logins = load_demo(logins_file, progress=lambda message: click.echo("… " + message, err=True))
+    except ValidationFailed as error:
+        db.session.rollback()
+        fail(error.message)
+    db.session.commit()
+    click.echo(f"Démonstration chargée. Comptes ({logins_file}) :")
+    for login in logins:
+        click.echo(f"  {login.role:<60} {login.email:<45} {login.password}")
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to the app's CLI."""
+    for command in (create_admin_command, import_communes_command, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,98 @@
+"""Configuration: defaults here, then `instance/config.py`, then `CONVSIGN_*` environment variables.
+
+Each layer overrides the one before. Environment values are parsed as JSON when they can be
+(`CONVSIGN_MAX_UPLOAD_MB=20` is an int), as Flask's `from_prefixed_env` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
+
+from flask import Flask
+
+ENV_PREFIX = "CONVSIGN"
+
+
+class DefaultConfig:
+    """Embedded defaults: SQLite, internal PKI and timestamp authority, mail to an outbox folder."""
+
+    # None means: sqlite file `convsign.sqlite3` in the instance folder.
+    DATABASE_URL: str | None = None
+    # Seconds SQLite waits for a lock held by another writer before failing.
+    SQLITE_BUSY_TIMEOUT = 30
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    RESET_RATE_LIMIT = "5 per minute"
+    INVITATION_MAX_AGE_DAYS = 7
+    RESET_MAX_AGE_HOURS = 2
+    # Address used in links sent by e-mail; None means the address of the current request.
+    EXTERNAL_URL: str | None = None
+    MAIL_FROM = "convsign <ne-pas-repondre@convsign.invalid>"
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    MAX_UPLOAD_MB = 50
+    MAX_PDF_PAGES = 500
+    # Trust X-Forwarded-* headers from this many proxies (gunicorn behind nginx: 1).
+    PROXY_COUNT = 0
+    # Force the Secure flag on cookies even on plain HTTP requests (behind a TLS proxy).
+    FORCE_SECURE_COOKIES = False
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Apply the configuration layers to `app`, in order, then derive the dependent settings."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
+    app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
+
+
+def database_url(app: Flask) -> str:
+    """The configured database, or the SQLite file of the instance folder."""
+    url = app.config.get("DATABASE_URL")
+    if url:
+        return str(url)
+    return "sqlite:///" + os.path.join(app.instance_path, "convsign.sqlite3")
+
+
+def instance_secret(instance_path: Path) -> str:
+    """Read the instance secret, creating it (mode 0600) on first start; it is never committed.
+
+    Written to a temporary file then hard-linked into place, so that two processes starting at
+    once agree on one secret and neither reads a half-written file.
+    """
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()

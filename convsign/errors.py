@@ -1,0 +1,104 @@
+"""Errors a person can act on, and the handlers that turn them into a page or a JSON problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class ConvsignError(Exception):
+    """Base of the errors shown to people: a French message and an HTTP status."""
+
+    status = 400
+    default_message: Any = _l("La demande n'a pas pu être traitée.")
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message if message is not None else str(self.default_message)
+
+
+class NotFound(ConvsignError):
+    """The thing asked for does not exist, or the person may not know it exists."""
+
+    status = 404
+    default_message = _l("Cette page n'existe pas ou vous n'y avez pas accès.")
+
+
+class Forbidden(ConvsignError):
+    """The person is known but may not do this."""
+
+    status = 403
+    default_message = _l("Vous n'avez pas le droit de faire cela.")
+
+
+class Conflict(ConvsignError):
+    """The state changed under the person's feet: reload and try again."""
+
+    status = 409
+    default_message = _l("La situation a changé entre-temps : rechargez la page.")
+
+
+class ValidationFailed(ConvsignError):
+    """Input that breaks a rule of the domain; `field` names the form field at fault, if one is."""
+
+    status = 422
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def wants_json() -> bool:
+    """Whether the caller is an API client rather than a browser."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _problem(status: int, title: str, detail: str) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """An RFC 9457 problem document."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return body, status, {"Content-Type": "application/problem+json"}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map ConvsignError and HTTP errors to French pages or JSON problems."""
+
+    @app.errorhandler(ConvsignError)
+    def handle_convsign_error(error: ConvsignError) -> Any:
+        if wants_json():
+            return _problem(error.status, type(error).__name__, error.message)
+        return render_template("errors/error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> Any:
+        status = error.code or 500
+        message = csrf_message() if isinstance(error, CSRFError) else http_message(status)
+        if wants_json():
+            return _problem(status, error.name, message)
+        return render_template("errors/error.html", status=status, message=message), status
+
+
+def csrf_message() -> str:
+    """Why a form without a valid CSRF token was refused, and what to do."""
+    return str(_("Le formulaire a expiré ou ne provient pas de convsign. Rien n'a été enregistré : "
+                 "rechargez la page et recommencez."))
+
+
+def http_message(status: int) -> str:
+    """A French sentence for an HTTP status."""
+    messages = {
+        400: _("La demande est incorrecte. Si vous avez envoyé un formulaire, rechargez la page et recommencez."),
+        401: _("Connectez-vous pour continuer."),
+        403: _("Vous n'avez pas le droit d'accéder à cette page."),
+        404: _("Cette page n'existe pas ou vous n'y avez pas accès."),
+        405: _("Cette action n'est pas possible à cette adresse."),
+        413: _("Le fichier envoyé est trop volumineux."),
+        429: _("Trop de tentatives en peu de temps. Patientez une minute avant de réessayer."),
+        500: _("Une erreur inattendue s'est produite. Rien n'a été enregistré ; réessayez plus tard."),
+        503: _("Le service est momentanément indisponible."),
+    }
+    return str(messages.get(status, _("La demande n'a pas pu être traitée.")))

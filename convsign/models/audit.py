@@ -1,0 +1,36 @@
+"""The audit trail: append-only, each entry's hash covering the previous one's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from convsign.extensions import Base
+from convsign.models.types import UTCDateTime
+
+
+class AuditEntry(Base):
+    """One recorded action. Rows are never updated or deleted by the application."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    action: Mapped[str] = mapped_column(sa.String(60), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    actor_name: Mapped[str | None] = mapped_column(sa.String(200))
+    actor_role: Mapped[str | None] = mapped_column(sa.String(60))
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
+    convention_id: Mapped[int | None] = mapped_column(index=True)
+    slot_id: Mapped[int | None]
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    sha256_before: Mapped[str | None] = mapped_column(sa.String(64))
+    sha256_after: Mapped[str | None] = mapped_column(sa.String(64))
+    certificate_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    # Canonical JSON of the action's particulars.
+    details: Mapped[str] = mapped_column(sa.Text, default="{}")
+    previous_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    entry_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
