@@ -1,0 +1,282 @@
+"""Generate the convention PDF (PDF/A-2b) and its bordereau de signature with typst.
+
+The document is described by frozen dataclasses whose labels arrive already in French.
+Data reach the typst template only as JSON through `sys.inputs`, never as markup, so user
+text is always rendered literally. Signature field positions are read back from typst.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import typst
+from pypdf import PdfReader, PdfWriter
+
+from convsign.pdf.errors import PdfRejected, RenderFailed, SpecError
+from convsign.pdf.fields import FieldPlacement, check_field_names
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+_TEMPLATE = TEMPLATES_DIR / "convention.typ"
+_MONTHS = (
+    *("janvier", "février", "mars", "avril", "mai", "juin"),
+    *("juillet", "août", "septembre", "octobre", "novembre", "décembre"),
+)
+_NARROW_NBSP = "\u202f"
+_STRAIGHT_QUOTES = re.compile(r'"\s*([^"]*?)\s*"')
+_SPACE_BEFORE_HIGH = re.compile(r"[ \u00a0\u202f]+([;!?»])")
+_SPACE_BEFORE_COLON = re.compile(r"[ \u202f]+:")
+_SPACE_AFTER_GUILLEMET = re.compile(r"«[ \u00a0\u202f]+")
+# C0/C1 control characters have no glyph, and PDF/A refuses text it cannot display.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MISSING_GLYPH = re.compile(r"text `\"(.+?)\"` could not be displayed")
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    """A party to the convention; `insee` only for a commune."""
+
+    name: str
+    kind_label: str
+    siren: str
+    insee: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectiveSpec:
+    """One objective, under its domain (petite enfance, jeunesse, logement…)."""
+
+    domain_label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SignatorySpec:
+    """One signature slot: its field name, the office and organisation, its stage (1, 2…)."""
+
+    field_name: str
+    office: str
+    organisation: str
+    stage: int
+    holder_name: str | None = None
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """The heading of one stage of the bordereau (default: « Étape n »)."""
+
+    number: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ConventionSpec:
+    """Everything the convention document says; `parties` are the member communes."""
+
+    title: str
+    reference: str
+    kind_label: str
+    lead: PartySpec
+    caf: PartySpec
+    parties: tuple[PartySpec, ...]
+    start: date
+    end: date
+    preamble: str
+    objectives: tuple[ObjectiveSpec, ...]
+    steering_committee: str
+    signatories: tuple[SignatorySpec, ...]
+    version_note: str | None = None
+    stages: tuple[StageSpec, ...] = ()
+    parties_note: str | None = None
+
+
+@dataclass(frozen=True)
+class GeneratedDocument:
+    """A generated PDF and where each signature field goes in it."""
+
+    pdf: bytes
+    placements: tuple[FieldPlacement, ...]
+
+
+def format_date_fr(day: date) -> str:
+    """Write a date the French way: « 1er janvier 2023 », « 31 décembre 2026 »."""
+    ordinal = "1er" if day.day == 1 else str(day.day)
+    return f"{ordinal} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_period_fr(start: date, end: date) -> str:
+    """« du 1er janvier 2023 au 31 décembre 2026 (4 ans) »; `end` is the last day included."""
+    if end < start:
+        raise SpecError("invalid_period", start=start.isoformat(), end=end.isoformat())
+    return f"du {format_date_fr(start)} au {format_date_fr(end)} ({_duration_fr(start, end)})"
+
+
+def _duration_fr(start: date, end: date) -> str:
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    if after.day != start.day or months == 0:
+        days = (after - start).days
+        return "1 jour" if days == 1 else f"{days} jours"
+    if months % 12 == 0:
+        return "1 an" if months == 12 else f"{months // 12} ans"
+    return f"{months} mois"
+
+
+def french_typography(text: str) -> str:
+    """Apply French typography to user text: ’, « », and no-break spaces before ; : ! ? ».
+
+    Control characters are dropped on the way (tabs and newlines become spaces).
+    """
+    text = _CONTROLS.sub("", text).replace("\t", " ").replace("'", "’")
+    text = _STRAIGHT_QUOTES.sub(f"«{_NARROW_NBSP}\\1{_NARROW_NBSP}»", text)
+    text = _SPACE_BEFORE_HIGH.sub(f"{_NARROW_NBSP}\\1", text)
+    text = _SPACE_BEFORE_COLON.sub("\u00a0:", text)
+    return _SPACE_AFTER_GUILLEMET.sub(f"«{_NARROW_NBSP}", text)
+
+
+def render_convention(spec: ConventionSpec, *, created_at: datetime | None = None) -> GeneratedDocument:
+    """Render the whole convention, bordereau included, as PDF/A-2b with its field placements.
+
+    `created_at` (timezone-aware) fixes the document dates, for reproducible output.
+    """
+    return _render(spec, "convention", created_at)
+
+
+def render_bordereau(spec: ConventionSpec, *, created_at: datetime | None = None) -> GeneratedDocument:
+    """Render the bordereau de signature alone (PDF/A-2b), same layout as in the convention."""
+    return _render(spec, "bordereau", created_at)
+
+
+def append_bordereau(
+    uploaded_pdf: bytes, spec: ConventionSpec, *, created_at: datetime | None = None
+) -> GeneratedDocument:
+    """Append the bordereau pages after an uploaded PDF (the CAF's own text).
+
+    The result is not PDF/A: the uploaded file is taken as it is, and merging keeps its
+    pages and form but not its conformance claims. Check the upload with
+    `convsign.pdf.inspection.inspect_pdf` first; a file pypdf cannot read raises
+    `PdfRejected('damaged')`.
+    """
+    bordereau = render_bordereau(spec, created_at=created_at)
+    writer = _open_upload(uploaded_pdf)
+    offset = len(writer.pages)
+    writer.append(PdfReader(io.BytesIO(bordereau.pdf)))
+    out = io.BytesIO()
+    writer.write(out)
+    placements = tuple(FieldPlacement(p.field_name, p.page_index + offset, p.box) for p in bordereau.placements)
+    return GeneratedDocument(out.getvalue(), placements)
+
+
+def _open_upload(uploaded_pdf: bytes) -> PdfWriter:
+    try:
+        reader = PdfReader(io.BytesIO(uploaded_pdf), strict=False)
+        if reader.is_encrypted:
+            raise PdfRejected("encrypted")
+        return PdfWriter(clone_from=reader)
+    except PdfRejected:
+        raise
+    except Exception as exc:  # pypdf raises many unrelated types on broken files
+        raise PdfRejected("damaged", reason=type(exc).__name__) from exc
+
+
+def _render(spec: ConventionSpec, mode: str, created_at: datetime | None) -> GeneratedDocument:
+    check_field_names(s.field_name for s in spec.signatories)
+    if not spec.signatories:
+        raise SpecError("no_signatories")
+    payload = json.dumps(_payload(spec, mode), ensure_ascii=False)
+    compiler = typst.Compiler(_TEMPLATE, root=TEMPLATES_DIR, ignore_system_fonts=True, sys_inputs={"spec": payload})
+    try:
+        pdf, warnings = compiler.compile_with_warnings(format="pdf", pdf_standards="a-2b", timestamp=created_at)
+        markers = json.loads(compiler.query("<sigbox>", field="value"))
+    except typst.TypstError as exc:
+        raise _render_error(exc) from exc
+    for warning in warnings:
+        logger.warning("typst: %s", warning.message)
+    assert isinstance(pdf, bytes)
+    return GeneratedDocument(pdf, _placements(markers))
+
+
+def _render_error(exc: typst.TypstError) -> Exception:
+    """A character no embedded font has (emoji, CJK…) is the user's text, not a bug."""
+    missing = _MISSING_GLYPH.search(exc.message)
+    if "could not be displayed" in exc.message:
+        return SpecError("unsupported_character", text=missing.group(1) if missing else None)
+    return RenderFailed(message=exc.message)
+
+
+def _placements(markers: list[dict[str, Any]]) -> tuple[FieldPlacement, ...]:
+    """Turn typst positions (top-left origin, 1-based pages) into PDF boxes (bottom-left)."""
+    placements = []
+    for m in markers:
+        top = m["page_height"] - m["y"]
+        box = (m["x"], top - m["height"], m["x"] + m["width"], top)
+        rounded = (round(box[0], 2), round(box[1], 2), round(box[2], 2), round(box[3], 2))
+        placements.append(FieldPlacement(m["field"], m["page"] - 1, rounded))
+    return tuple(placements)
+
+
+def _payload(spec: ConventionSpec, mode: str) -> dict[str, Any]:
+    fr = french_typography
+    return {
+        "mode": mode,
+        "title": fr(spec.title),
+        "reference": spec.reference,
+        "kind_label": fr(spec.kind_label),
+        "lead": _party(spec.lead),
+        "caf": _party(spec.caf),
+        "parties": [_party(p) for p in spec.parties],
+        "period": format_period_fr(spec.start, spec.end),
+        "preamble": _paragraphs(spec.preamble),
+        "objectives": _objective_groups(spec.objectives),
+        "steering_committee": _paragraphs(spec.steering_committee),
+        "stages": _stage_groups(spec),
+        "version_note": None if spec.version_note is None else fr(spec.version_note),
+        "parties_note": None if spec.parties_note is None else fr(spec.parties_note),
+    }
+
+
+def _party(party: PartySpec) -> dict[str, Any]:
+    return {
+        "name": french_typography(party.name),
+        "kind_label": french_typography(party.kind_label),
+        "siren": party.siren,
+        "insee": party.insee,
+    }
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank lines separate paragraphs; single newlines inside one are plain spaces."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return [french_typography(" ".join(b.split())) for b in blocks if b.strip()]
+
+
+def _objective_groups(objectives: tuple[ObjectiveSpec, ...]) -> list[dict[str, Any]]:
+    """Group objectives by domain, domains in order of first appearance."""
+    groups: dict[str, list[str]] = {}
+    for objective in objectives:
+        groups.setdefault(objective.domain_label, []).append(french_typography(objective.text))
+    return [{"domain": french_typography(k), "items": v} for k, v in groups.items()]
+
+
+def _stage_groups(spec: ConventionSpec) -> list[dict[str, Any]]:
+    """Signatories grouped by stage number, in ascending order, keeping their given order."""
+    labels = {s.number: s.label for s in spec.stages}
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for s in spec.signatories:
+        groups.setdefault(s.stage, []).append(
+            {
+                "field": s.field_name,
+                "office": french_typography(s.office),
+                "organisation": french_typography(s.organisation),
+                "holder": None if s.holder_name is None else french_typography(s.holder_name),
+            }
+        )
+    return [{"label": french_typography(labels.get(n, f"Étape {n}")), "signatories": groups[n]} for n in sorted(groups)]
