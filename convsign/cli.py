@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from convsign import schema
-from convsign.errors import ValidationFailed
+from convsign.errors import ConvsignError, ValidationFailed
 from convsign.extensions import db
 
 
@@ -83,18 +85,60 @@ def demo_command() -> None:
 
     require_migrated()
     logins_file = Path(current_app.instance_path) / "demo-logins.txt"
+    progress = lambda message: click.echo("… " + message, err=True)  # noqa: E731
     try:
-        logins = load_demo(logins_file, progress=lambda message: click.echo("… " + message, err=True))
-    except ValidationFailed as error:
+        logins = load_demo(logins_file, progress=progress)
+        signers = load_signed_demo_for(logins_file, progress)
+    except ConvsignError as error:
         db.session.rollback()
         fail(error.message)
     db.session.commit()
     click.echo(f"Démonstration chargée. Comptes ({logins_file}) :")
     for login in logins:
         click.echo(f"  {login.role:<60} {login.email:<45} {login.password}")
+    if signers:
+        click.echo("Convention signée de démonstration : phrases secrètes de signature des signataires")
+        for signer in signers:
+            click.echo(f"  {signer.office:<60} {signer.email:<45} {signer.passphrase}")
+
+
+def load_signed_demo_for(logins_file: Path, progress: Callable[[str], None]) -> list[Any]:
+    """The finished demo convention, signed by the demo accounts; its passphrases kept beside the logins."""
+    import sqlalchemy as sa
+
+    from convsign.demo.services import CAF, EPCI
+    from convsign.demo.signed import load_signed_demo
+    from convsign.models import Organisation, Role, User
+
+    epci = db.session.scalar(sa.select(Organisation).where(Organisation.siren == EPCI.siren))
+    caf = db.session.scalar(sa.select(Organisation).where(Organisation.siren == CAF.siren))
+    coordinator = db.session.scalars(sa.select(User).where(User.organisation_id == epci.id)).all() if epci else []
+    lead = next((u for u in coordinator if u.has_role(Role.COORDINATOR)), None)
+    assert epci is not None and caf is not None and lead is not None
+    signers = load_signed_demo(epci, caf, lead, progress)
+    if signers:
+        lines = [f"{s.office}\t{s.email}\t{s.passphrase}" for s in signers]
+        path = logins_file.with_name("demo-passphrases.txt")
+        path.write_text("fonction\tadresse\tphrase secrète de signature\n" + "\n".join(lines) + "\n", "utf-8")
+        path.chmod(0o600)
+    return signers
+
+
+pki_group = click.Group("pki", help="The internal PKI: export the root, list revocations.")
+
+
+@pki_group.command("export-ca")
+@with_appcontext
+def export_ca_command() -> None:
+    """Print the root certificate (PEM), to import as a trust anchor."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from convsign.signing import platform
+
+    click.echo(platform.pki().root.public_bytes(Encoding.PEM).decode(), nl=False)
 
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
-    for command in (create_admin_command, import_communes_command, demo_command):
+    for command in (create_admin_command, import_communes_command, demo_command, pki_group):
         app.cli.add_command(command)

@@ -45,6 +45,19 @@ class DefaultConfig:
     PROXY_COUNT = 0
     # Force the Secure flag on cookies even on plain HTTP requests (behind a TLS proxy).
     FORCE_SECURE_COOKIES = False
+    # The internal PKI: the organisation named in its certificates, and the TSA key size.
+    PKI_ORGANISATION = "Intercommunalité (convsign)"
+    # None: instance/pki. The CA keys there are encrypted under the instance secret.
+    PKI_DIRECTORY: str | None = None
+    PKI_TSA_KEY_SIZE = 3072
+    # An external RFC 3161 timestamp authority (a qualified one in production); None: the internal one.
+    TSA_URL: str | None = None
+    # Argon2id cost of signing passphrases (memory in KiB, passes): deliberately slow.
+    PASSPHRASE_KDF_MEMORY_KIB = 65536
+    PASSPHRASE_KDF_PASSES = 3
+    # Wrong signing passphrases before the key is locked, and for how long.
+    PASSPHRASE_MAX_ATTEMPTS = 5
+    PASSPHRASE_LOCKOUT_MINUTES = 15
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")

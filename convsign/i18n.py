@@ -83,4 +83,6 @@ def register_template_filters(app: Flask) -> None:
             "organisation_kinds": labels.ORGANISATION_KINDS,
             "role_labels": labels.ROLES,
             "office_kinds": labels.OFFICE_KINDS,
+            "slot_status_labels": labels.SLOT_STATUSES,
+            "convention_statuses": labels.CONVENTION_STATUSES,
         }

@@ -77,11 +77,14 @@ def _tune_sqlite(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from convsign.admin import bp as admin_bp
     from convsign.auth import bp as auth_bp
+    from convsign.conventions import bp as conventions_bp
+    from convsign.documents import bp as documents_bp
     from convsign.home import bp as home_bp
+    from convsign.signing import bp as signing_bp
+    from convsign.trust import bp as trust_bp
 
-    app.register_blueprint(home_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (home_bp, auth_bp, admin_bp, conventions_bp, documents_bp, signing_bp, trust_bp):
+        app.register_blueprint(blueprint)
 
 
 def security_headers(response: Response) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,16 @@ def _base_config(database_url: str, instance: Path) -> dict[str, Any]:
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # One PKI for the whole session (same secret), with a quick RSA-2048 TSA key.
+        "PKI_DIRECTORY": str(SESSION_PKI),
+        "PKI_TSA_KEY_SIZE": 2048,
+        # Signing passphrases: the same Argon2id, at a cost tests can afford.
+        "PASSPHRASE_KDF_MEMORY_KIB": 1024,
+        "PASSPHRASE_KDF_PASSES": 1,
     }
+
+
+SESSION_PKI = Path(tempfile.mkdtemp(prefix="convsign-test-pki-")) / "pki"
 
 
 def truncate_all() -> None:
@@ -204,3 +214,9 @@ def text(response: Any) -> str:
     from html import unescape
 
     return unescape(response.get_data(as_text=True))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an asyncio loop running in the main thread
+    for the rest of the session, and pyHanko's sync calls cannot run inside a running loop."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))

@@ -71,6 +71,11 @@ def load_demo(logins_file: Path, progress: Callable[[str], None] = lambda _m: No
     return logins
 
 
+def of(name: str) -> str:
+    """French « de » with its elision before a vowel: « d'Annay », « de Lens »."""
+    return f"d'{name}" if name[:1].lower() in "aeiouyéèêâîô" else f"de {name}"
+
+
 def _ensure_org(data: admin.OrganisationData, actor: User | None) -> Organisation:
     existing = db.session.scalar(sa.select(Organisation).where(Organisation.siren == data.siren))
     return existing if existing is not None else admin.save_organisation(data, actor)
@@ -90,7 +95,7 @@ def _ensure_officers(epci: Organisation, caf: Organisation, passwords: dict[str,
     communes = db.session.scalars(sa.select(Organisation).where(Organisation.parent_id == epci.id)
                                   .order_by(Organisation.name)).all()
     for index, commune in enumerate(communes, start=2):
-        logins.append(_ensure_officer(commune, OfficeKind.MAYOR, f"Maire de {commune.name}", index, passwords))
+        logins.append(_ensure_officer(commune, OfficeKind.MAYOR, f"Maire {of(commune.name)}", index, passwords))
     progress(f"Élus et directeurs : {len(logins)} comptes")
     return logins
 

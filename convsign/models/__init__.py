@@ -1,18 +1,41 @@
 """The data model, one module per aggregate; importing this package registers every table."""
 
 from convsign.models.audit import AuditEntry
+from convsign.models.convention import (
+    Convention,
+    ConventionKind,
+    ConventionParty,
+    ConventionStatus,
+    Objective,
+    ObjectiveDomain,
+    Signatory,
+    SlotState,
+)
+from convsign.models.document import DocumentRevision, RevisionKind
 from convsign.models.mandate import Mandate, Office, OfficeKind
 from convsign.models.organisation import Organisation, OrganisationKind
+from convsign.models.signing_key import SigningKey
 from convsign.models.user import Role, User, UserRole
 
 __all__ = [
     "AuditEntry",
+    "Convention",
+    "ConventionKind",
+    "ConventionParty",
+    "ConventionStatus",
+    "DocumentRevision",
     "Mandate",
+    "Objective",
+    "ObjectiveDomain",
     "Office",
     "OfficeKind",
     "Organisation",
     "OrganisationKind",
+    "RevisionKind",
     "Role",
+    "Signatory",
+    "SigningKey",
+    "SlotState",
     "User",
     "UserRole",
 ]

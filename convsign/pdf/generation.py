@@ -194,7 +194,8 @@ def _render(spec: ConventionSpec, mode: str, created_at: datetime | None) -> Gen
     payload = json.dumps(_payload(spec, mode), ensure_ascii=False)
     compiler = typst.Compiler(_TEMPLATE, root=TEMPLATES_DIR, ignore_system_fonts=True, sys_inputs={"spec": payload})
     try:
-        pdf, warnings = compiler.compile_with_warnings(format="pdf", pdf_standards="a-2b", timestamp=created_at)
+        stamp = created_at.replace(microsecond=0) if created_at else None  # typst takes whole seconds
+        pdf, warnings = compiler.compile_with_warnings(format="pdf", pdf_standards="a-2b", timestamp=stamp)
         markers = json.loads(compiler.query("<sigbox>", field="value"))
     except typst.TypstError as exc:
         raise _render_error(exc) from exc

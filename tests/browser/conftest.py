@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
+T = TypeVar("T")
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps dialling out, and this network is closed.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -51,3 +54,14 @@ def page(browser: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+def off_the_browser_loop(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `function` in another thread.
+
+    Playwright's sync API keeps an asyncio loop running in the test's thread, and pyHanko's sync
+    calls use asyncio.run, which refuses to start inside a running loop: setup that signs or
+    certifies documents (the demo, opening a convention) must run elsewhere, as the server does.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()

@@ -6,6 +6,7 @@ from flask.testing import FlaskCliRunner
 from playwright.sync_api import Page, expect
 
 from convsign.models import Role
+from tests.browser.conftest import off_the_browser_loop
 from tests.conftest import TEST_PASSWORD, Factory
 
 
@@ -26,7 +27,7 @@ def test_wrong_password_then_right_one(page: Page, live_server: str, factory: Fa
 
 
 def test_demo_coordinator_sees_the_36_communes(page: Page, live_server: str, runner: FlaskCliRunner) -> None:
-    result = runner.invoke(args=["demo"])
+    result = off_the_browser_loop(runner.invoke, args=["demo"])
     assert result.exit_code == 0, result.output
     line = next(row for row in result.stdout.splitlines() if "coordination@" in row)
     email, password = line.split()[-2:]

@@ -1,0 +1,110 @@
+"""The instance's trust services: its PKI, timestamp authority, trust anchors and CRLs.
+
+The PKI is created on first use under `instance/pki` and kept per process. Its CA keys are
+encrypted under the instance secret. A production instance may point CONVSIGN_TSA_URL at a
+qualified timestamp authority instead of the internal one.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography import x509
+from flask import current_app
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
+
+from convsign.extensions import db
+from convsign.models import SigningKey
+from convsign.models.types import utcnow
+from convsign.pdf.signing import ValidationInputs
+from convsign.pdf.validation import TrustSettings
+from convsign.pki.authority import Pki, PkiSettings, ensure_pki
+from convsign.pki.crl import RevokedCertificate, build_crl, build_root_crl
+from convsign.pki.tsa import TimestampAuthority
+
+_pkis: dict[str, Pki] = {}
+_lock = threading.Lock()
+CRL_LIFETIME = timedelta(days=7)
+
+
+def settings() -> PkiSettings:
+    """The PKI settings of this instance."""
+    config = current_app.config
+    return PkiSettings(
+        directory=pki_directory(),
+        secret=str(config["SECRET_KEY"]).encode(),
+        organisation=str(config["PKI_ORGANISATION"]),
+        crl_url=crl_url(),
+        tsa_key_size=int(config["PKI_TSA_KEY_SIZE"]),
+    )
+
+
+def pki_directory() -> Path:
+    """Where the PKI lives: CONVSIGN_PKI_DIRECTORY, or instance/pki."""
+    configured = current_app.config.get("PKI_DIRECTORY")
+    return Path(configured) if configured else Path(current_app.instance_path) / "pki"
+
+
+def crl_url() -> str:
+    """The stable address of the CRL named in every certificate."""
+    base = current_app.config.get("EXTERNAL_URL") or "http://127.0.0.1:5000"
+    return str(base).rstrip("/") + "/pki/crl"
+
+
+def pki() -> Pki:
+    """The instance's PKI, created on first use."""
+    key = str(pki_directory())
+    with _lock:
+        if key not in _pkis:
+            _pkis[key] = ensure_pki(settings(), utcnow())
+        return _pkis[key]
+
+
+def timestamper() -> TimeStamper:
+    """The timestamp authority used for signatures: in-process, or CONVSIGN_TSA_URL."""
+    url = current_app.config.get("TSA_URL")
+    if url:
+        return HTTPTimeStamper(str(url))
+    return TimestampAuthority(pki()).timestamper()
+
+
+def trust_roots() -> tuple[x509.Certificate, ...]:
+    """The internal root (and, later, roots the administrator adds)."""
+    return pki().trust_roots()
+
+
+def revoked_certificates() -> list[RevokedCertificate]:
+    """Every revoked signer certificate of this instance."""
+    rows = db.session.execute(sa.select(SigningKey.serial_hex, SigningKey.revoked_at, SigningKey.revocation_reason)
+                              .where(SigningKey.revoked_at.is_not(None))).all()
+    return [RevokedCertificate(int(serial, 16), revoked_at, _reason(reason)) for serial, revoked_at, reason in rows
+            if revoked_at is not None]
+
+
+def _reason(name: str | None) -> x509.ReasonFlags | None:
+    """The CRL reason code stored by name (superseded, affiliationChanged, keyCompromise...)."""
+    try:
+        return x509.ReasonFlags(name) if name else None
+    except ValueError:
+        return None
+
+
+def current_crls() -> tuple[bytes, bytes]:
+    """The issuing CA's CRL and the root's CRL, freshly signed."""
+    now = utcnow()
+    authority = pki()
+    return (build_crl(authority, revoked_certificates(), now, now + CRL_LIFETIME),
+            build_root_crl(authority, now, now + CRL_LIFETIME))
+
+
+def validation_inputs() -> ValidationInputs:
+    """Trust roots and CRLs to embed at completion (PAdES B-LTA)."""
+    return ValidationInputs(trust_roots=trust_roots(), crls=current_crls())
+
+
+def trust_settings() -> TrustSettings:
+    """What validation trusts: the roots, and the current CRLs."""
+    return TrustSettings(roots=trust_roots(), crls=current_crls())

@@ -1,0 +1,168 @@
+"""Signing one slot, and completing the document when the last slot is signed.
+
+The passphrase is checked (slow on purpose) before the convention is locked; under the lock the
+service checks that the revision the signatory saw is still the latest and that the rules still
+allow the signature, signs, validates the new revision, stores it and records the audit entry,
+all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from datetime import datetime
+
+from cryptography.hazmat.primitives.serialization import Encoding
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from convsign.audit.services import record
+from convsign.conventions import circuit
+from convsign.conventions.services import invite_open_stage
+from convsign.documents import services as documents
+from convsign.errors import NotFound
+from convsign.extensions import db
+from convsign.i18n import long_datetime
+from convsign.models import (
+    Convention,
+    ConventionStatus,
+    DocumentRevision,
+    Mandate,
+    RevisionKind,
+    Signatory,
+    SlotState,
+    User,
+)
+from convsign.models.types import local_today
+from convsign.pdf.signing import complete_to_lta, sign_field
+from convsign.pdf.validation import SignatureReport, validate_last_signature
+from convsign.pki.identity import SigningIdentity
+from convsign.signing import keys, own_certificate, platform
+from convsign.signing.errors import DocumentChanged, SigningRefused
+
+SIGNATURE_REASON = "Approbation de la convention"
+
+
+@dataclasses.dataclass(frozen=True)
+class Authority:
+    """On what authority a person signs a slot: their own mandate (delegations come later)."""
+
+    mandate: Mandate
+    stamp_prefix: str | None = None
+    reason_suffix: str | None = None
+
+
+def get_slot(slot_id: int) -> Signatory:
+    """The slot, or NotFound."""
+    slot = db.session.get(Signatory, slot_id)
+    if slot is None:
+        raise NotFound()
+    return slot
+
+
+def signing_authority(slot: Signatory, user: User) -> Authority:
+    """The mandate by which `user` may sign `slot` today, or SigningRefused."""
+    mandate = slot.office.holder_on(local_today())
+    if mandate is None or mandate.user_id != user.id:
+        raise SigningRefused(_("Ce signataire n'est pas le vôtre : seule la personne qui exerce la fonction "
+                               "« %(office)s » peut signer ici.", office=slot.office.title))
+    return Authority(mandate)
+
+
+def ensure_may_sign(slot: Signatory, user: User) -> Authority:
+    """Check every rule; return the authority to sign, or raise SigningRefused with the reason."""
+    authority = signing_authority(slot, user)
+    status = circuit.slot_status(slot, local_today(), circuit.open_stage(slot.convention))
+    if status.code == circuit.SIGNED:
+        raise SigningRefused(_("Ce document est déjà signé pour « %(office)s ».", office=slot.office.title))
+    if slot.convention.status != ConventionStatus.CIRCULATING:
+        raise SigningRefused(_("Cette convention n'est pas en circulation : elle ne peut pas être signée."))
+    if status.code == circuit.WAITING:
+        raise SigningRefused(_("Votre tour n'est pas encore venu : une étape précédente du circuit n'est pas "
+                               "terminée."))
+    if status.code != circuit.TO_SIGN:
+        raise SigningRefused(status.reason or _("Ce signataire ne peut pas signer pour le moment."))
+    return authority
+
+
+def sign_slot(slot_id: int, user: User, passphrase: str, seen_sha256: str, now: datetime) -> DocumentRevision:
+    """Apply `user`'s PAdES signature, made with their own key, to the slot's field of the latest revision."""
+    slot = get_slot(slot_id)
+    authority = ensure_may_sign(slot, user)
+    key = keys.require_key(user, authority.mandate, now)
+    identity = keys.unlock(key, passphrase, now)  # slow on purpose: done before taking the lock
+    return _sign_under_lock(slot, user, identity, seen_sha256, now)
+
+
+def sign_slot_with_pkcs12(slot_id: int, user: User, pkcs12: bytes, *, password: str, seen_sha256: str,
+                          now: datetime) -> DocumentRevision:
+    """The same with the signatory's own certificate file, used once and never stored."""
+    slot = get_slot(slot_id)
+    ensure_may_sign(slot, user)
+    identity = own_certificate.load(pkcs12, password, now)
+    return _sign_under_lock(slot, user, identity, seen_sha256, now)
+
+
+def _sign_under_lock(slot: Signatory, user: User, identity: SigningIdentity, seen_sha256: str,
+                     now: datetime) -> DocumentRevision:
+    convention = documents.lock_convention(slot.convention_id)
+    slot = get_slot(slot.id)
+    authority = ensure_may_sign(slot, user)  # first: a second click finds the slot already signed
+    if convention.latest_sha256 != seen_sha256:
+        raise DocumentChanged()
+    revision = _apply_signature(convention, slot, user=user, identity=identity, authority=authority, now=now)
+    slot.certificate_sha256 = hashlib.sha256(identity.certificate.public_bytes(Encoding.DER)).hexdigest()
+    after_signature(convention, now)
+    return revision
+
+
+def _apply_signature(convention: Convention, slot: Signatory, *, user: User, identity: SigningIdentity,
+                     authority: Authority, now: datetime) -> DocumentRevision:
+    before = convention.latest_sha256
+    signed = sign_field(
+        documents.latest_content(convention), slot.field_name, identity, platform.timestamper(),
+        reason=SIGNATURE_REASON + (authority.reason_suffix or ""), location=slot.office.organisation.name,
+        signer_name=user.name, stamp_lines=stamp_lines(user, slot, authority, now))
+    verdict = validate_last_signature(signed, platform.trust_settings())
+    revision = documents.add_revision(convention, signed, RevisionKind.SIGNATURE, slot, verdict_json(verdict))
+    slot.state, slot.signed_at, slot.signed_by_id = SlotState.SIGNED, now, user.id
+    slot.signed_revision = revision.number
+    record("signature_created", actor=user, role="signataire", convention_id=convention.id, slot_id=slot.id,
+           sha256_before=before, sha256_after=revision.sha256, office=slot.office.title,
+           intact=verdict.intact, trusted=verdict.trusted)
+    return revision
+
+
+def stamp_lines(user: User, slot: Signatory, authority: Authority, now: datetime) -> list[str]:
+    """The visible stamp, in French: who, in what office, for whom, when (server clock)."""
+    with force_locale("fr"):
+        when = long_datetime(now, "fr")
+    lines = ["Signé électroniquement par"]
+    if authority.stamp_prefix:
+        lines.append(authority.stamp_prefix)
+    return [*lines, user.name, slot.office.title, slot.office.organisation.name, f"le {when}"]
+
+
+def verdict_json(report: SignatureReport) -> str:
+    """A stored verdict: the validation report of the newest signature."""
+    return json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False, sort_keys=True)
+
+
+def after_signature(convention: Convention, now: datetime) -> None:
+    """Open the next stage, or complete the document when every slot is signed."""
+    if all(s.state == SlotState.SIGNED for s in convention.signatories):
+        complete_convention(convention, now)
+    else:
+        invite_open_stage(convention, now)
+
+
+def complete_convention(convention: Convention, now: datetime) -> DocumentRevision:
+    """Embed the validation material and a document timestamp (PAdES B-LTA, once), mark it signed."""
+    before = convention.latest_sha256
+    final = complete_to_lta(documents.latest_content(convention), platform.timestamper(),
+                            platform.validation_inputs())
+    revision = documents.add_revision(convention, final, RevisionKind.COMPLETION)
+    convention.status, convention.completed_at = ConventionStatus.SIGNED, now
+    record("convention_completed", convention_id=convention.id, sha256_before=before, sha256_after=revision.sha256)
+    return revision

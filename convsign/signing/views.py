@@ -1,0 +1,238 @@
+"""Signing pages: sign a slot (own key or own certificate file), manage one's key, the PKI's files."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
+
+from convsign.conventions import circuit
+from convsign.conventions.access import visible_convention
+from convsign.documents import services as documents
+from convsign.errors import ConvsignError, NotFound, ValidationFailed
+from convsign.extensions import db
+from convsign.models import Signatory, SigningKey
+from convsign.models.types import local_today, utcnow
+from convsign.pdf.fields import list_signature_fields
+from convsign.pdf.preview import render_page_png
+from convsign.signing import bp, keys, services
+from convsign.signing.errors import DocumentChanged, NoSigningKey, WrongSigningPassphrase
+from convsign.signing.forms import ChangePassphraseForm, CreateKeyForm, Pkcs12Form, RevokeKeyForm, SignForm
+from convsign.signing.own_certificate import MAX_PKCS12_BYTES
+
+
+def _slot_for_viewer(slot_id: int) -> Signatory:
+    slot = services.get_slot(slot_id)
+    visible_convention(current_user, slot.convention_id, local_today())
+    return slot
+
+
+def _page(slot: Signatory, status: int = 200, **forms: Any) -> tuple[str, int]:
+    """The signing page of `slot` for the current user, with whatever forms are in play."""
+    convention = slot.convention
+    slot_status = circuit.slot_status(slot, local_today(), circuit.open_stage(convention))
+    holder = slot.office.holder_on(local_today())
+    is_mine = holder is not None and holder.user_id == current_user.id
+    key = keys.active_key(current_user, holder, utcnow()) if is_mine and holder else None
+    forms.setdefault("sign_form", SignForm(seen_sha256=convention.latest_sha256))
+    forms.setdefault("key_form", CreateKeyForm())
+    forms.setdefault("pkcs12_form", Pkcs12Form(seen_sha256=convention.latest_sha256))
+    forms["sign_form"].seen_sha256.data = convention.latest_sha256
+    forms["pkcs12_form"].seen_sha256.data = convention.latest_sha256
+    return render_template("signing/sign.html", slot=slot, convention=convention, slot_status=slot_status,
+                           is_mine=is_mine, key=key, **forms), status
+
+
+@bp.get("/signer/<int:slot_id>")
+@login_required
+def sign_page(slot_id: int) -> tuple[str, int]:
+    """The document, the slot's status, and how to sign it."""
+    return _page(_slot_for_viewer(slot_id))
+
+
+@bp.post("/signer/<int:slot_id>")
+@login_required
+def sign(slot_id: int) -> BaseResponse | tuple[str, int]:
+    """Sign with one's own key, unlocked by the signing passphrase."""
+    slot = _slot_for_viewer(slot_id)
+    form = SignForm()
+    if not form.validate_on_submit():
+        return _page(slot, 422, sign_form=form)
+    return _attempt(slot, form, lambda: services.sign_slot(
+        slot.id, current_user, form.passphrase.data or "", form.seen_sha256.data or "", utcnow()))
+
+
+@bp.post("/signer/<int:slot_id>/certificat")
+@login_required
+def sign_with_certificate(slot_id: int) -> BaseResponse | tuple[str, int]:
+    """Sign once with one's own .p12/.pfx certificate file (nothing of it is stored)."""
+    slot = _slot_for_viewer(slot_id)
+    form = Pkcs12Form()
+    if not form.validate_on_submit():
+        return _page(slot, 422, pkcs12_form=form)
+    data = form.certificate.data.read(MAX_PKCS12_BYTES + 1)
+    return _attempt(slot, form, lambda: services.sign_slot_with_pkcs12(
+        slot.id, current_user, data, password=form.password.data or "", seen_sha256=form.seen_sha256.data or "",
+        now=utcnow()),
+        form_name="pkcs12_form")
+
+
+def _attempt(slot: Signatory, form: Any, action: Any, form_name: str = "sign_form") -> BaseResponse | tuple[str, int]:
+    """Run a signature; on failure roll back, keep what must be kept, and say why on the page."""
+    slot_id = slot.id
+    try:
+        revision = action()
+    except WrongSigningPassphrase as error:
+        db.session.rollback()
+        _count_wrong_passphrase(slot_id)
+        form.passphrase.errors = [error.message]
+        return _page(services.get_slot(slot_id), error.status, **{form_name: form})
+    except DocumentChanged as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+        return _page(services.get_slot(slot_id), error.status)
+    except ValidationFailed as error:
+        db.session.rollback()
+        getattr(form, error.field or "", form.approve).errors = [error.message]
+        return _page(services.get_slot(slot_id), error.status, **{form_name: form})
+    except ConvsignError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _page(services.get_slot(slot_id), error.status)
+    db.session.commit()
+    flash(_("Votre signature est apposée : c'est la révision %(n)s du document.", n=revision.number), "success")
+    return redirect(url_for("signing.sign_page", slot_id=slot_id))
+
+
+def _count_wrong_passphrase(slot_id: int) -> None:
+    """Count the failed attempt in its own transaction, so a rollback cannot erase it."""
+    slot = services.get_slot(slot_id)
+    holder = slot.office.holder_on(local_today())
+    key = keys.active_key(current_user, holder, utcnow()) if holder else None
+    if key is not None:
+        keys.record_failed_attempt(key.id, utcnow())
+        db.session.commit()
+
+
+@bp.post("/signer/<int:slot_id>/cle")
+@login_required
+def create_key(slot_id: int) -> BaseResponse | tuple[str, int]:
+    """Choose the signing passphrase: the server generates the key and its certificate."""
+    slot = _slot_for_viewer(slot_id)
+    form = CreateKeyForm()
+    if not form.validate_on_submit():
+        return _page(slot, 422, key_form=form)
+    try:
+        authority = services.signing_authority(slot, current_user)
+        if keys.active_key(current_user, authority.mandate, utcnow()) is not None:
+            raise ValidationFailed(_("Vous avez déjà une clé de signature pour cette fonction."), "passphrase")
+        keys.create_key(current_user, authority.mandate, form.passphrase.data or "", utcnow())
+    except ValidationFailed as error:
+        db.session.rollback()
+        form.passphrase.errors = [error.message]
+        return _page(slot, error.status, key_form=form)
+    db.session.commit()
+    flash(_("Votre clé de signature est créée. Vous pouvez maintenant signer."), "success")
+    return redirect(url_for("signing.sign_page", slot_id=slot.id))
+
+
+@bp.errorhandler(NoSigningKey)
+def no_key(error: NoSigningKey) -> BaseResponse:
+    """Should not happen through the page (it offers key creation first); answer plainly."""
+    db.session.rollback()
+    flash(error.message, "error")
+    return redirect(request.referrer or url_for("home.index"))
+
+
+
+def _own_key(key_id: int) -> SigningKey:
+    key = db.session.get(SigningKey, key_id)
+    if key is None or key.user_id != current_user.id:
+        raise NotFound()
+    return key
+
+
+def _keys_page(status: int = 200, **forms: Any) -> tuple[str, int]:
+    my_keys = db.session.scalars(sa.select(SigningKey).where(SigningKey.user_id == current_user.id)
+                                 .order_by(SigningKey.id.desc())).all()
+    return render_template("signing/keys.html", keys=my_keys, now=utcnow(),
+                           change_form=forms.get("change_form") or ChangePassphraseForm(),
+                           revoke_form=forms.get("revoke_form") or RevokeKeyForm(),
+                           form_key_id=forms.get("form_key_id")), status
+
+
+@bp.get("/signature/cles")
+@login_required
+def keys_page() -> tuple[str, int]:
+    """One's signing keys and certificates: change the passphrase, or revoke."""
+    return _keys_page()
+
+
+@bp.post("/signature/cles/<int:key_id>/phrase")
+@login_required
+def change_passphrase(key_id: int) -> BaseResponse | tuple[str, int]:
+    """Re-encrypt one's key under a new passphrase."""
+    key = _own_key(key_id)
+    form = ChangePassphraseForm()
+    if not form.validate_on_submit():
+        return _keys_page(422, change_form=form, form_key_id=key_id)
+    try:
+        keys.change_key_passphrase(key, form.current.data or "", form.passphrase.data or "", utcnow())
+    except WrongSigningPassphrase as error:
+        db.session.rollback()
+        keys.record_failed_attempt(key_id, utcnow())
+        db.session.commit()
+        form.current.errors = [error.message]
+        return _keys_page(error.status, change_form=form, form_key_id=key_id)
+    except ConvsignError as error:
+        db.session.rollback()
+        field = form.passphrase if isinstance(error, ValidationFailed) else form.current
+        field.errors = [error.message]
+        return _keys_page(error.status, change_form=form, form_key_id=key_id)
+    db.session.commit()
+    flash(_("Votre phrase secrète de signature est changée."), "success")
+    return redirect(url_for("signing.keys_page"))
+
+
+@bp.post("/signature/cles/<int:key_id>/revoquer")
+@login_required
+def revoke(key_id: int) -> BaseResponse | tuple[str, int]:
+    """Revoke one's certificate (a forgotten passphrase): a new key is made at the next signature."""
+    key = _own_key(key_id)
+    form = RevokeKeyForm()
+    if not form.validate_on_submit():
+        return _keys_page(422, revoke_form=form, form_key_id=key_id)
+    keys.revoke_key(key, "cessationOfOperation", current_user, utcnow())
+    db.session.commit()
+    flash(_("Votre certificat est révoqué. Les signatures déjà apposées restent valides ; à votre prochaine "
+            "signature, vous choisirez une nouvelle phrase secrète."), "success")
+    return redirect(url_for("signing.keys_page"))
+
+
+@bp.get("/signer/<int:slot_id>/case.png")
+@login_required
+def field_preview(slot_id: int) -> Response:
+    """The bordereau page of the latest revision with this slot's signature box outlined."""
+    slot = _slot_for_viewer(slot_id)
+    convention = slot.convention
+    if not convention.latest_sha256:
+        raise NotFound()
+    cache = Path(current_app.instance_path) / "cache" / "previews" / f"{convention.latest_sha256}-{slot.id}.png"
+    if not cache.exists():
+        pdf = documents.latest_content(convention)
+        found = next((f for f in list_signature_fields(pdf) if f.name == slot.field_name), None)
+        if found is None or found.page_index is None:
+            raise NotFound()
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{uuid.uuid4().hex}.tmp")
+        tmp.write_bytes(render_page_png(pdf, found.page_index, highlight=found.box))
+        tmp.replace(cache)
+    response = Response(cache.read_bytes(), mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
