@@ -8,7 +8,7 @@ qualified timestamp authority instead of the internal one.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,8 +26,11 @@ from convsign.pki.crl import RevokedCertificate, build_crl, build_root_crl
 from convsign.pki.tsa import TimestampAuthority
 
 _pkis: dict[str, Pki] = {}
+_timestampers: dict[int, TimeStamper] = {}
+_crls: dict[str, tuple[object, datetime, tuple[bytes, bytes]]] = {}
 _lock = threading.Lock()
 CRL_LIFETIME = timedelta(days=7)
+CRL_REISSUE = timedelta(days=1)
 
 
 def settings() -> PkiSettings:
@@ -68,12 +71,28 @@ def timestamper() -> TimeStamper:
     url = current_app.config.get("TSA_URL")
     if url:
         return HTTPTimeStamper(str(url))
-    return TimestampAuthority(pki()).timestamper()
+    authority = pki()
+    with _lock:  # one per PKI: pyHanko caches its size-estimation token per instance
+        if id(authority) not in _timestampers:
+            _timestampers[id(authority)] = TimestampAuthority(authority).timestamper()
+        return _timestampers[id(authority)]
 
 
 def trust_roots() -> tuple[x509.Certificate, ...]:
-    """The internal root (and, later, roots the administrator adds)."""
-    return pki().trust_roots()
+    """The internal root, plus the roots the administrator adds (CONVSIGN_EXTRA_TRUST_ROOTS)."""
+    return (*pki().trust_roots(), *extra_trust_roots())
+
+
+def extra_trust_roots() -> tuple[x509.Certificate, ...]:
+    """The certificates of the PEM bundle named by CONVSIGN_EXTRA_TRUST_ROOTS (none when unset).
+
+    A configured bundle that cannot be read stops validation loudly: trusting fewer roots than
+    the administrator chose would call valid signatures untrusted without saying why.
+    """
+    configured = current_app.config.get("EXTRA_TRUST_ROOTS")
+    if not configured:
+        return ()
+    return tuple(x509.load_pem_x509_certificates(Path(configured).read_bytes()))
 
 
 def revoked_certificates() -> list[RevokedCertificate]:
@@ -93,11 +112,20 @@ def _reason(name: str | None) -> x509.ReasonFlags | None:
 
 
 def current_crls() -> tuple[bytes, bytes]:
-    """The issuing CA's CRL and the root's CRL, freshly signed."""
+    """The issuing CA's CRL and the root's CRL: signed again when a revocation changes the list,
+    and at least daily, so that a CRL is never near its next update."""
     now = utcnow()
     authority = pki()
-    return (build_crl(authority, revoked_certificates(), now, now + CRL_LIFETIME),
-            build_root_crl(authority, now, now + CRL_LIFETIME))
+    revoked = revoked_certificates()
+    key = (str(pki_directory()), tuple(sorted((r.serial, r.revoked_at) for r in revoked)))
+    with _lock:
+        cached = _crls.get(key[0])
+        if cached is not None and cached[0] == key and now - cached[1] < CRL_REISSUE:
+            return cached[2]
+    crls = (build_crl(authority, revoked, now, now + CRL_LIFETIME), build_root_crl(authority, now, now + CRL_LIFETIME))
+    with _lock:
+        _crls[key[0]] = (key, now, crls)
+    return crls
 
 
 def validation_inputs() -> ValidationInputs:
