@@ -62,7 +62,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['convention_id'], ['convention.id'], name=op.f('fk_convention_party_convention_id_convention')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_convention_party_organisation_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_convention_party')),
-    sa.UniqueConstraint('convention_id', 'organisation_id', name=op.f('uq_convention_party_convention_id'))
+    sa.UniqueConstraint('convention_id', 'organisation_id', name=op.f('uq_convention_party_convention_id_organisation_id'))
     )
     with op.batch_alter_table('convention_party', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_convention_party_convention_id'), ['convention_id'], unique=False)
@@ -101,8 +101,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['refused_by_id'], ['user_account.id'], name=op.f('fk_signatory_refused_by_id_user_account')),
     sa.ForeignKeyConstraint(['signed_by_id'], ['user_account.id'], name=op.f('fk_signatory_signed_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signatory')),
-    sa.UniqueConstraint('convention_id', 'field_name', name=op.f('uq_signatory_convention_id')),
-    sa.UniqueConstraint('convention_id', 'office_id', name=op.f('uq_signatory_convention_id'))
+    sa.UniqueConstraint('convention_id', 'field_name', name=op.f('uq_signatory_convention_id_field_name')),
+    sa.UniqueConstraint('convention_id', 'office_id', name=op.f('uq_signatory_convention_id_office_id'))
     )
     with op.batch_alter_table('signatory', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signatory_convention_id'), ['convention_id'], unique=False)
@@ -145,7 +145,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['convention_id'], ['convention.id'], name=op.f('fk_document_revision_convention_id_convention')),
     sa.ForeignKeyConstraint(['signatory_id'], ['signatory.id'], name=op.f('fk_document_revision_signatory_id_signatory')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document_revision')),
-    sa.UniqueConstraint('convention_id', 'number', name=op.f('uq_document_revision_convention_id'))
+    sa.UniqueConstraint('convention_id', 'number', name=op.f('uq_document_revision_convention_id_number'))
     )
     with op.batch_alter_table('document_revision', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_revision_convention_id'), ['convention_id'], unique=False)

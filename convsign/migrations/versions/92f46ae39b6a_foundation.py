@@ -40,7 +40,7 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisation.id'], name=op.f('fk_office_organisation_id_organisation')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_office')),
-    sa.UniqueConstraint('organisation_id', 'title', name=op.f('uq_office_organisation_id'))
+    sa.UniqueConstraint('organisation_id', 'title', name=op.f('uq_office_organisation_id_title'))
     )
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
