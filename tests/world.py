@@ -61,7 +61,7 @@ def _siren(n: int, prefix: str) -> str:
     return base + luhn.calc_check_digit(base)
 
 
-def build_territory(app: Flask, communes: int = 2, prefix: str = "216") -> Territory:
+def build_territory(app: Flask, communes: int = 2, prefix: str = "216", department: str = "62") -> Territory:
     """An EPCI with `communes` communes, a CAF, a coordinator, and one holder per signing office."""
     with app.app_context():
         epci = admin.save_organisation(admin.OrganisationData(
@@ -69,7 +69,7 @@ def build_territory(app: Flask, communes: int = 2, prefix: str = "216") -> Terri
         caf = admin.save_organisation(admin.OrganisationData(
             OrganisationKind.CAF, "CAF d'essai", _siren(2, prefix[:2] + "7")), None)
         towns = [admin.save_organisation(admin.OrganisationData(
-            OrganisationKind.COMMUNE, f"Commune {i}", _siren(10 + i, prefix), f"62{i:03d}", 1000, epci.id), None)
+            OrganisationKind.COMMUNE, f"Commune {i}", _siren(10 + i, prefix), f"{department}{i:03d}", 1000, epci.id), None)
             for i in range(1, communes + 1)]
         coordinator = _user("Claire Coordinatrice", f"coord.{prefix}@example.org", {Role.COORDINATOR}, epci)
         territory = Territory(epci.id, caf.id, [t.id for t in towns], coordinator.email)
@@ -113,12 +113,25 @@ def convention_data(territory: Territory, title: str = "Convention Territoriale 
         signatories=tuple(conventions.SignatoryData(h.office_id, h.stage) for h in territory.holders))
 
 
-def open_convention(app: Flask, territory: Territory, title: str = "Convention Territoriale Globale 2027-2030") -> int:
-    """Create and open a convention through the services; returns its id."""
+def open_convention(app: Flask, territory: Territory, title: str = "Convention Territoriale Globale 2027-2030", *,
+                    waive_deliberations: bool = True) -> int:
+    """Create and open a convention through the services; returns its id.
+
+    By default every party is dispensed from the council deliberation (the French layer's gate),
+    so tests about signing need not record one; `waive_deliberations=False` keeps the gate.
+    """
     with app.app_context():
         coordinator = db.session.scalar(db.select(User).where(User.email == territory.coordinator_email))
         assert coordinator is not None
         convention: Convention = conventions.save_draft(convention_data(territory, title), coordinator)
+        if waive_deliberations:
+            waive_all(convention)
         conventions.open_convention(convention, coordinator, datetime.now(UTC))
         db.session.commit()
         return convention.id
+
+
+def waive_all(convention: Convention) -> None:
+    """Dispense every party from the deliberation, as a coordinator may (unaudited: test set-up)."""
+    for party in convention.parties:
+        party.deliberation_required, party.waiver_reason = False, "Convention d'essai"
