@@ -302,7 +302,7 @@ def app_op(signer: Signer, user: User, identity: SigningIdentity, completions: l
     done, sink = len(completions), list[Timing]()
     savepoint = db.session.begin_nested()
     with clock(sink):
-        services._sign_under_lock(services.get_slot(signer.slot_id), user, identity, seen, utcnow())
+        services._sign_under_lock(services.get_slot(signer.slot_id), user, lambda: identity, seen, utcnow())
     savepoint.rollback()
     inner = completions[done:]
     return Timing(sink[0].wall - sum(t.wall for t in inner), sink[0].cpu - sum(t.cpu for t in inner))

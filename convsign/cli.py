@@ -140,5 +140,14 @@ def export_ca_command() -> None:
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
-    for command in (create_admin_command, import_communes_command, demo_command, pki_group):
+    from convsign.api.cli import token_group
+    from convsign.audit.commands import audit_group
+    from convsign.backup.commands import backup_command, restore_command
+    from convsign.followup.cli import expire_command, remind_command
+    from convsign.outbox.cli import outbox_group
+    from convsign.verification.commands import verify_command
+
+    for command in (create_admin_command, import_communes_command, demo_command, pki_group, audit_group,
+                    verify_command, outbox_group, remind_command, expire_command, token_group, backup_command,
+                    restore_command):
         app.cli.add_command(command)

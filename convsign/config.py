@@ -39,6 +39,10 @@ class DefaultConfig:
     SMTP_USER: str | None = None
     SMTP_PASSWORD: str | None = None
     SMTP_STARTTLS = False
+    # Delivery attempts of an outbox message before it is abandoned (backoff 1 min, doubling, at most 6 h).
+    OUTBOX_MAX_ATTEMPTS = 12
+    # Days between reminders to a signatory whose turn has come (`flask --app app remind`).
+    REMINDER_DAYS = 7
     MAX_UPLOAD_MB = 50
     MAX_PDF_PAGES = 500
     # Trust X-Forwarded-* headers from this many proxies (gunicorn behind nginx: 1).
@@ -52,12 +56,18 @@ class DefaultConfig:
     PKI_TSA_KEY_SIZE = 3072
     # An external RFC 3161 timestamp authority (a qualified one in production); None: the internal one.
     TSA_URL: str | None = None
+    # A PEM bundle of further trust anchors for verification (e.g. an RGS/eIDAS CA's root); None: none.
+    EXTRA_TRUST_ROOTS: str | None = None
+    # The audit trail's witness file, outside the database; None: instance/audit-witness.log.
+    AUDIT_WITNESS_PATH: str | None = None
     # Argon2id cost of signing passphrases (memory in KiB, passes): deliberately slow.
     PASSPHRASE_KDF_MEMORY_KIB = 65536
     PASSPHRASE_KDF_PASSES = 3
     # Wrong signing passphrases before the key is locked, and for how long.
     PASSPHRASE_MAX_ATTEMPTS = 5
     PASSPHRASE_LOCKOUT_MINUTES = 15
+    # Tests only: kill the worker at a named step of a signature (convsign.faults).
+    FAULT_INJECTION: str | None = None
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")

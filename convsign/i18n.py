@@ -31,9 +31,8 @@ def long_date(day: date | datetime | None, locale: str | None = None) -> str:
     """'13 décembre 2022', '1er janvier 2023'; 'January 1, 2023' in English."""
     if day is None:
         return ""
-    loc = locale or str(get_locale() or "fr")
-    if isinstance(day, datetime):
-        day = day.date()
+    loc = formatting_locale(locale)
+    day = _local_day(day)
     if loc.startswith("fr"):
         text = format_date(day, "d MMMM y", locale="fr")
         return "1er" + text[1:] if day.day == 1 else text
@@ -44,9 +43,8 @@ def short_date(day: date | datetime | None, locale: str | None = None) -> str:
     """'13/12/2022' in French, the locale's short form otherwise."""
     if day is None:
         return ""
-    loc = locale or str(get_locale() or "fr")
-    if isinstance(day, datetime):
-        day = day.date()
+    loc = formatting_locale(locale)
+    day = _local_day(day)
     return format_date(day, "dd/MM/y" if loc.startswith("fr") else "short", locale=loc)
 
 
@@ -54,11 +52,26 @@ def long_datetime(moment: datetime | None, locale: str | None = None) -> str:
     """'13 décembre 2022 à 10:05' in Paris time."""
     if moment is None:
         return ""
-    loc = locale or str(get_locale() or "fr")
+    loc = formatting_locale(locale)
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if loc.startswith("fr"):
         return long_date(_to_tz(moment, tz), loc) + " à " + format_datetime(moment, "HH:mm", tzinfo=tz, locale="fr")
     return format_datetime(moment, "medium", tzinfo=tz, locale=loc)
+
+
+def formatting_locale(locale: str | None = None) -> str:
+    """The locale dates are written in: French, or British English (day month year, 24-hour clock)."""
+    loc = locale or str(get_locale() or "fr")
+    return "en_GB" if loc == "en" else loc
+
+
+def _local_day(day: date | datetime) -> date:
+    """The calendar day in France: 23:30 UTC on 31 December is already 1 January in Paris."""
+    if isinstance(day, datetime):
+        if day.tzinfo is not None:
+            day = _to_tz(day, str(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+        return day.date()
+    return day
 
 
 def _to_tz(moment: datetime, tz: str) -> datetime:

@@ -76,14 +76,25 @@ def _tune_sqlite(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from convsign.admin import bp as admin_bp
+    from convsign.api import bp as api_bp
+    from convsign.api import pages as api_pages_bp
+    from convsign.audit import bp as audit_bp
     from convsign.auth import bp as auth_bp
     from convsign.conventions import bp as conventions_bp
+    from convsign.dashboard import bp as dashboard_bp
+    from convsign.deliberations import bp as deliberations_bp
     from convsign.documents import bp as documents_bp
+    from convsign.evidence import bp as evidence_bp
+    from convsign.followup import bp as followup_bp
     from convsign.home import bp as home_bp
+    from convsign.outbox import bp as outbox_bp
     from convsign.signing import bp as signing_bp
     from convsign.trust import bp as trust_bp
+    from convsign.verification import bp as verification_bp
 
-    for blueprint in (home_bp, auth_bp, admin_bp, conventions_bp, documents_bp, signing_bp, trust_bp):
+    for blueprint in (home_bp, auth_bp, admin_bp, conventions_bp, documents_bp, signing_bp, trust_bp, audit_bp,
+                      evidence_bp, verification_bp, dashboard_bp, deliberations_bp, outbox_bp, followup_bp,
+                      api_bp, api_pages_bp):
         app.register_blueprint(blueprint)
 
 

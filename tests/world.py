@@ -69,8 +69,8 @@ def build_territory(app: Flask, communes: int = 2, prefix: str = "216", departme
         caf = admin.save_organisation(admin.OrganisationData(
             OrganisationKind.CAF, "CAF d'essai", _siren(2, prefix[:2] + "7")), None)
         towns = [admin.save_organisation(admin.OrganisationData(
-            OrganisationKind.COMMUNE, f"Commune {i}", _siren(10 + i, prefix), f"{department}{i:03d}", 1000, epci.id), None)
-            for i in range(1, communes + 1)]
+            OrganisationKind.COMMUNE, f"Commune {i}", _siren(10 + i, prefix), f"{department}{i:03d}", 1000,
+            epci.id), None) for i in range(1, communes + 1)]
         coordinator = _user("Claire Coordinatrice", f"coord.{prefix}@example.org", {Role.COORDINATOR}, epci)
         territory = Territory(epci.id, caf.id, [t.id for t in towns], coordinator.email)
         for org, kind, title, stage in [

@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from convsign.admin.delegations import after_mandate_saved
 from convsign.audit.services import record
 from convsign.auth.passwords import hash_password
 from convsign.errors import ValidationFailed
@@ -200,4 +201,5 @@ def save_mandate(data: MandateData, actor: User | None, mandate: Mandate | None 
     db.session.flush()
     record("mandate_created" if creating else "mandate_updated", actor=actor, mandate=mandate.id,
            office=office.title, user=data.user_id)
+    after_mandate_saved(mandate, actor)  # the outgoing holder's certificates are revoked
     return mandate

@@ -142,6 +142,8 @@ def _user_form(user: User | None) -> str | Response:
             db.session.rollback()
             _show_on_form(form, error)
         else:
+            if user is None:
+                send_link(saved, "invitation")  # queued with the account, in one commit
             db.session.commit()
             _after_user_saved(saved, invited=user is None)
             return redirect(url_for("admin.users"))
@@ -150,7 +152,6 @@ def _user_form(user: User | None) -> str | Response:
 
 def _after_user_saved(user: User, invited: bool) -> None:
     if invited:
-        send_link(user, "invitation")
         flash(_("Invitation envoyée à %(email)s.", email=user.email), "success")
     else:
         flash(_("Compte de %(name)s enregistré.", name=user.name), "success")
@@ -164,6 +165,7 @@ def user_reinvite(user_id: int) -> Response:
         abort(400)
     user = _get_or_404(User, user_id)
     send_link(user, "invitation")
+    db.session.commit()
     flash(_("Invitation envoyée à %(email)s.", email=user.email), "success")
     return redirect(url_for("admin.users"))
 

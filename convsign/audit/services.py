@@ -4,6 +4,11 @@ Each entry's hash is SHA-256 over the previous entry's hash and a canonical JSON
 entry, so an edited, removed or reordered row breaks the chain at that row. Writers are
 serialised (an advisory lock on PostgreSQL; SQLite transactions are write-locked from their
 start) so the chain never forks; `previous_hash` is unique as a last guard.
+
+The chain alone cannot see its newest entries removed (what remains is a shorter, intact
+chain), nor a chain recomputed from an edited row onwards. Each committed entry's id and hash
+are therefore also appended to a witness file outside the database (`convsign.audit.witness`),
+and `verify_trail` checks the database against it too.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_request_context, request
 
+from convsign.audit import witness
 from convsign.extensions import db
 from convsign.locks import lock_audit_chain
 from convsign.models import User
@@ -25,8 +31,20 @@ from convsign.models.types import utcnow
 
 GENESIS_HASH = "0" * 64
 CHAINED_FIELDS = (
-    "at", "action", "actor_id", "actor_name", "actor_role", "organisation_id", "convention_id",
-    "slot_id", "ip", "user_agent", "sha256_before", "sha256_after", "certificate_sha256", "details",
+    "at",
+    "action",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "organisation_id",
+    "convention_id",
+    "slot_id",
+    "ip",
+    "user_agent",
+    "sha256_before",
+    "sha256_after",
+    "certificate_sha256",
+    "details",
 )
 
 
@@ -56,13 +74,23 @@ def record(
     certificate_sha256: str | None = None,
     **details: Any,
 ) -> AuditEntry:
-    """Append an entry to the chain in the current transaction (flushed, not committed)."""
+    """Append an entry to the chain in the current transaction (flushed, not committed).
+
+    Without an explicit `role` (the capacity of this action, e.g. "signataire"), the actor's
+    roles are recorded, so every entry says in what capacity its actor stood.
+    """
     lock_audit_chain()
     entry = AuditEntry(
-        at=utcnow(), action=action, actor_id=actor.id if actor else None,
-        actor_name=actor.name if actor else None, actor_role=role,
-        organisation_id=actor.organisation_id if actor else None, convention_id=convention_id,
-        slot_id=slot_id, sha256_before=sha256_before, sha256_after=sha256_after,
+        at=utcnow(),
+        action=action,
+        actor_id=actor.id if actor else None,
+        actor_name=actor.name if actor else None,
+        actor_role=role or _roles_of(actor),
+        organisation_id=actor.organisation_id if actor else None,
+        convention_id=convention_id,
+        slot_id=slot_id,
+        sha256_before=sha256_before,
+        sha256_after=sha256_after,
         certificate_sha256=certificate_sha256,
         details=json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str),
     )
@@ -73,7 +101,15 @@ def record(
     entry.entry_hash = compute_hash(entry.previous_hash, entry)
     db.session.add(entry)
     db.session.flush()
+    witness.note(entry)
     return entry
+
+
+def _roles_of(actor: User | None) -> str | None:
+    """The actor's roles, sorted and comma-separated ("admin,coordinator"), or None."""
+    if actor is None or not actor.roles:
+        return None
+    return ",".join(sorted(role.value for role in actor.roles))[:60]
 
 
 def chain_head() -> str:
@@ -108,3 +144,19 @@ def verify_chain(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
                 return checked, ChainBreak(entry.id, "edited")
             previous, last_id, checked = entry.entry_hash, entry.id, checked + 1
         db.session.expunge_all()
+
+
+def verify_trail(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
+    """The chain, then the witness: (entries checked, first break or None).
+
+    The witness catches what the chain cannot: its newest entries deleted, or a chain rebuilt
+    with fresh hashes after an edit.
+    """
+    checked, broken = verify_chain(batch_size)
+    if broken is not None:
+        return checked, broken
+    missing = witness.first_mismatch(witness.path(), batch_size)
+    if missing is None:
+        return checked, None
+    entry_id, reason = missing
+    return checked, ChainBreak(entry_id, reason)

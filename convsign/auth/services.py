@@ -9,7 +9,6 @@ from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from convsign import mail
 from convsign.audit.services import record
 from convsign.auth.passwords import hash_password, needs_rehash, verify_password
 from convsign.auth.tokens import Purpose, make_link_token
@@ -18,6 +17,7 @@ from convsign.i18n import long_date
 from convsign.models import User
 from convsign.models.types import utcnow
 from convsign.models.user import new_security_stamp
+from convsign.outbox.services import queue_email
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -56,7 +56,7 @@ def link_url(user: User, purpose: Purpose) -> str:
 
 
 def send_link(user: User, purpose: Purpose) -> str:
-    """E-mail `user` their link, in their language; returns the link."""
+    """Queue `user`'s link by e-mail, in their language, in the current transaction; returns the link."""
     url = link_url(user, purpose)
     with force_locale(user.preferred_language):
         if purpose == "invitation":
@@ -75,7 +75,7 @@ def send_link(user: User, purpose: Purpose) -> str:
                 "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.\n",
                 name=user.name, hours=current_app.config["RESET_MAX_AGE_HOURS"], url=url,
             )
-    mail.send(user.email, subject, body)
+    queue_email(user.email, subject, body)
     return url
 
 

@@ -80,9 +80,9 @@ def forgot_password() -> str | Response:
     form = PasswordResetRequestForm()
     if form.validate_on_submit():
         user = services.request_password_reset(form.email.data or "")
-        db.session.commit()
         if user is not None:
             services.send_link(user, "reset")
+        db.session.commit()
         flash(_("Si un compte correspond à cette adresse, un lien de réinitialisation vient d'y être envoyé."),
               "info")
         return redirect(url_for("auth.login"))

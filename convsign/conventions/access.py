@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from convsign.errors import NotFound
 from convsign.extensions import db
-from convsign.models import Convention, ConventionStatus, Mandate, Role, Signatory, User
+from convsign.models import Convention, ConventionStatus, Delegation, Mandate, Role, Signatory, User
 
 
 def visible_conventions(user: User, today: date) -> sa.Select[Convention]:
@@ -35,8 +35,11 @@ def _signed_by(user: User, today: date) -> sa.Select[int]:
     offices = sa.select(Mandate.office_id).where(
         Mandate.user_id == user.id, Mandate.start_date <= today,
         sa.or_(Mandate.end_date.is_(None), Mandate.end_date >= today))
+    delegated = sa.select(Delegation.office_id).where(  # a deputy signs the office delegated to them
+        Delegation.delegate_user_id == user.id, Delegation.revoked_at.is_(None), Delegation.start_date <= today,
+        sa.or_(Delegation.end_date.is_(None), Delegation.end_date >= today))
     return sa.select(Signatory.convention_id).where(
-        sa.or_(Signatory.office_id.in_(offices), Signatory.signed_by_id == user.id))
+        sa.or_(Signatory.office_id.in_(offices), Signatory.office_id.in_(delegated), Signatory.signed_by_id == user.id))
 
 
 def visible_convention(user: User, convention_id: int, today: date) -> Convention:

@@ -7,7 +7,7 @@ halts the circuit after its stage until the coordinator resolves it. 'Waiting', 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +21,11 @@ WAITING, TO_SIGN, BLOCKED, SIGNED, REFUSED = "en_attente", "a_signer", "bloque",
 # deliberation gate; they run in order and the first reason wins.
 Gate = Callable[[Signatory, date], str | None]
 GATES: list[Gate] = []
+# A gate that reads more than the slot's loaded relationships registers a prefetcher beside it:
+# given the conventions about to be judged, it loads what the gate needs in a fixed number of
+# queries, so a page of 50 conventions of 40 slots does not cost a query per slot.
+Prefetcher = Callable[[Sequence[Convention], date], None]
+PREFETCHERS: list[Prefetcher] = []
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,12 @@ def blocking_reason(slot: Signatory, today: date) -> str | None:
         if reason:
             return reason
     return None
+
+
+def prefetch(conventions: Sequence[Convention], today: date) -> None:
+    """Let every gate load in bulk what it needs to judge these conventions' slots on `today`."""
+    for prefetcher in PREFETCHERS:
+        prefetcher(conventions, today)
 
 
 def statuses(convention: Convention, today: date) -> dict[int, SlotStatus]:

@@ -1,7 +1,7 @@
-"""The draft form of a convention: choices, the no-JavaScript actions, and saving.
+"""The draft form of a convention: its initial values, its choices, and saving it.
 
-Each secondary button submits the whole form with an `action`; the form is re-rendered with
-everything typed, changed as asked, and nothing saved until "Enregistrer le brouillon".
+Its secondary buttons ("toutes les communes", "Ajouter un objectif"…) are in
+convsign.conventions.actions; nothing is saved until "Enregistrer le brouillon".
 """
 
 from __future__ import annotations
@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from convsign import labels
 from convsign.conventions import services
-from convsign.conventions.forms import ConventionForm, refill
+from convsign.conventions.actions import apply_action, reorder
+from convsign.conventions.forms import ConventionForm
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
 from convsign.formtools import choices
@@ -30,8 +31,6 @@ from convsign.models import (
     Role,
 )
 from convsign.models.types import local_today
-
-ROW_ACTIONS = ("remove_objective:", "remove_signatory:")
 
 
 def convention_form(convention: Convention | None) -> str | Response:
@@ -51,9 +50,17 @@ def convention_form(convention: Convention | None) -> str | Response:
     if action == "save" and not form.objectives.errors and not form.signatories.errors:
         reorder(form)  # rows in order, unless that would lose a row's error
     groups, communes = party_groups(form)
-    return render_template("conventions/form.html", form=form, convention=convention, focus=focus,
-                           party_groups=groups, communes=communes, objective_groups=objective_groups(form),
-                           office_titles=set_row_choices(form), duration=_duration(convention))
+    return render_template(
+        "conventions/form.html",
+        form=form,
+        convention=convention,
+        focus=focus,
+        party_groups=groups,
+        communes=communes,
+        objective_groups=objective_groups(form),
+        office_titles=set_row_choices(form),
+        duration=_duration(convention),
+    )
 
 
 def _duration(convention: Convention | None) -> int | None:
@@ -67,21 +74,31 @@ def initial_data(convention: Convention | None) -> dict[str, Any]:
     if convention is None:
         start, end = services.ctg_period(local_today().year + 1)
         cafs = _organisations(OrganisationKind.CAF)
-        return {"kind": ConventionKind.CTG.value, "lead_id": _default_lead(), "start": start, "end": end,
-                "caf_id": cafs[0].id if len(cafs) == 1 else None}
+        return {
+            "kind": ConventionKind.CTG.value,
+            "lead_id": _default_lead(),
+            "start": start,
+            "end": end,
+            "caf_id": cafs[0].id if len(cafs) == 1 else None,
+        }
     ranks: dict[ObjectiveDomain, int] = {}
     objectives = []
-    for objective in sorted(convention.objectives, key=lambda o: (list(ObjectiveDomain).index(o.domain),
-                                                                  o.position)):
+    for objective in sorted(convention.objectives, key=lambda o: (list(ObjectiveDomain).index(o.domain), o.position)):
         ranks[objective.domain] = ranks.get(objective.domain, 0) + 1
-        objectives.append({"domain": objective.domain.value, "text": objective.text,
-                           "rank": ranks[objective.domain]})
+        objectives.append({"domain": objective.domain.value, "text": objective.text, "rank": ranks[objective.domain]})
     return {
-        "title": convention.title, "reference": convention.reference, "kind": convention.kind.value,
-        "lead_id": convention.lead_id, "caf_id": convention.caf_id, "start": convention.start_date,
-        "end": convention.end_date, "deadline": convention.deadline, "preamble": convention.preamble,
+        "title": convention.title,
+        "reference": convention.reference,
+        "kind": convention.kind.value,
+        "lead_id": convention.lead_id,
+        "caf_id": convention.caf_id,
+        "start": convention.start_date,
+        "end": convention.end_date,
+        "deadline": convention.deadline,
+        "preamble": convention.preamble,
         "steering_committee": convention.steering_committee,
-        "party_ids": [p.organisation_id for p in convention.parties], "objectives": objectives,
+        "party_ids": [p.organisation_id for p in convention.parties],
+        "objectives": objectives,
         "signatories": [{"office_id": s.office_id, "stage": s.stage} for s in convention.signatories],
     }
 
@@ -92,11 +109,15 @@ def _default_lead() -> int | None:
 
 
 def _organisations(kind: OrganisationKind) -> list[Organisation]:
-    return list(db.session.scalars(sa.select(Organisation).where(
-        Organisation.kind == kind, Organisation.active).order_by(Organisation.name)))
+    return list(
+        db.session.scalars(
+            sa.select(Organisation).where(Organisation.kind == kind, Organisation.active).order_by(Organisation.name)
+        )
+    )
 
 
 # Choices ---------------------------------------------------------------------------------------
+
 
 def set_choices(form: ConventionForm) -> None:
     """Offer the leads the person may choose, the CAFs, and the organisations that may be parties."""
@@ -113,15 +134,23 @@ def party_candidates(form: ConventionForm) -> list[Organisation]:
     """Every active organisation but the communes of other intercommunalities; checked ones always."""
     checked = [i for i in form.party_ids.data or [] if isinstance(i, int)]
     lead_id = form.lead_id.data
-    query = sa.select(Organisation).where(sa.or_(
-        sa.and_(Organisation.active, Organisation.kind != OrganisationKind.COMMUNE),
-        sa.and_(Organisation.active, Organisation.parent_id == lead_id) if lead_id else sa.false(),
-        Organisation.id.in_(checked)))
+    query = sa.select(Organisation).where(
+        sa.or_(
+            sa.and_(Organisation.active, Organisation.kind != OrganisationKind.COMMUNE),
+            sa.and_(Organisation.active, Organisation.parent_id == lead_id) if lead_id else sa.false(),
+            Organisation.id.in_(checked),
+        )
+    )
     return list(db.session.scalars(query.order_by(Organisation.name)))
 
 
-GROUP_ORDER = (OrganisationKind.EPCI, OrganisationKind.CAF, OrganisationKind.DEPARTEMENT, OrganisationKind.MSA,
-               OrganisationKind.OTHER)
+GROUP_ORDER = (
+    OrganisationKind.EPCI,
+    OrganisationKind.CAF,
+    OrganisationKind.DEPARTEMENT,
+    OrganisationKind.MSA,
+    OrganisationKind.OTHER,
+)
 
 
 def party_groups(form: ConventionForm) -> tuple[list[tuple[str, list[Organisation]]], list[Organisation]]:
@@ -152,105 +181,20 @@ def set_row_choices(form: ConventionForm) -> dict[int, str]:
     """Each signatory row offers the offices of the checked parties (and its own); returns their titles."""
     chosen = {e.form.office_id.data for e in form.signatories.entries}
     party_ids = [i for i in form.party_ids.data or [] if isinstance(i, int)]
-    offices = db.session.scalars(sa.select(Office).join(Office.organisation).where(
-        sa.or_(Office.organisation_id.in_(party_ids), Office.id.in_([i for i in chosen if i])))
-        .order_by(Organisation.name, Office.title)).all()
+    offices = db.session.scalars(
+        sa.select(Office)
+        .join(Office.organisation)
+        .where(sa.or_(Office.organisation_id.in_(party_ids), Office.id.in_([i for i in chosen if i])))
+        .order_by(Organisation.name, Office.title)
+    ).all()
     options = choices([("", _("— Choisir une fonction —"))] + [(o.id, o.title) for o in offices])
     for entry in form.signatories.entries:
         entry.form.office_id.choices = options
     return {o.id: o.title for o in offices}
 
 
-# Actions without JavaScript --------------------------------------------------------------------
-
-def apply_action(form: ConventionForm, action: str) -> str | None:
-    """Change the form as a secondary button asks; returns the id of the field to focus, if any."""
-    simple = {"add_communes": add_communes, "add_objective": add_objective, "reorder": reorder,
-              "suggest_signatories": suggest_signatories, "add_signatory": add_signatory}
-    if action in simple:
-        return simple[action](form)
-    if action.startswith(ROW_ACTIONS):
-        kind, _sep, name = action.partition(":")
-        return remove_row(form, kind, name)
-    abort(400)
-
-
-def add_communes(form: ConventionForm) -> str | None:
-    """Check the lead's communes (and the lead and the CAF, which must be parties too)."""
-    lead_id = form.lead_id.data
-    if lead_id is None:
-        flash(_("Choisissez d'abord l'intercommunalité porteuse."), "error")
-        return str(form.lead_id.id)
-    communes = services.epci_communes(lead_id)
-    extra = [lead_id, form.caf_id.data, *(c.id for c in communes)]
-    form.party_ids.data = list(dict.fromkeys([*(form.party_ids.data or []), *(i for i in extra if i)]))
-    flash(_("%(n)s communes cochées, avec l'intercommunalité et la CAF.", n=len(communes)), "success")
-    reorder(form)
-    return None
-
-
-def add_objective(form: ConventionForm) -> str:
-    """One more empty objective, in the chosen domain, after that domain's others."""
-    domain = form.new_objective_domain.data or ObjectiveDomain.EARLY_CHILDHOOD.value
-    refill(form.objectives, [*form.objective_rows(), {"domain": domain, "text": "", "rank": None}])
-    refill(form.objectives, form.objective_rows())  # numbers the new row's rank
-    added = [e for e in form.objectives.entries if e.form.domain.data == domain][-1]
-    return str(added.form.text.id)
-
-
-def reorder(form: ConventionForm) -> None:
-    """Sort the rows as their domains, ranks and stages say."""
-    refill(form.objectives, form.objective_rows())
-    refill(form.signatories, form.signatory_rows())
-
-
-def suggest_signatories(form: ConventionForm) -> str:
-    """Add the default signing office of every checked party that has no row yet."""
-    party_ids = [i for i in form.party_ids.data or [] if isinstance(i, int)]
-    rows = form.signatory_rows()
-    offices = {o.id: o for o in db.session.scalars(sa.select(Office).where(
-        Office.id.in_([r["office_id"] for r in rows if r["office_id"]])))}
-    represented = {o.organisation_id for o in offices.values()}
-    missing = [org for org in db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(party_ids))
-                                                 .order_by(Organisation.name)) if org.id not in represented]
-    suggested = services.suggested_signatories(missing)
-    rows += [{"office_id": s.office_id, "stage": s.stage} for s in suggested]
-    refill(form.signatories, rows)
-    refill(form.signatories, form.signatory_rows())
-    _report_suggestions(len(suggested), missing, {s.office_id for s in suggested})
-    return "signatories"
-
-
-def _report_suggestions(count: int, missing: list[Organisation], office_ids: set[int]) -> None:
-    found = {o.organisation_id for o in db.session.scalars(sa.select(Office).where(Office.id.in_(office_ids)))}
-    without = [org.name for org in missing if org.id not in found]
-    flash(_("%(n)s signataires proposés.", n=count), "success")
-    if without:
-        flash(_("Aucune fonction signataire n'est enregistrée pour : %(names)s. Un administrateur doit d'abord "
-                "enregistrer le mandat de leur représentant.", names=", ".join(without)), "warning")
-
-
-def add_signatory(form: ConventionForm) -> str:
-    """One more signatory row, to choose an office for."""
-    rows = form.signatory_rows()
-    rows.append({"office_id": None, "stage": 1})
-    refill(form.signatories, rows)
-    return str(form.signatories.entries[-1].form.office_id.id)
-
-
-def remove_row(form: ConventionForm, kind: str, name: str) -> str:
-    """Remove the objective or signatory row named `name` (objectives-3)."""
-    field_list = form.objectives if kind == "remove_objective" else form.signatories
-    kept = [e for e in field_list.entries if e.name != name]
-    if len(kept) == len(field_list.entries):
-        abort(400)
-    field_list.entries = kept
-    reorder(form)
-    flash(_("Ligne retirée. Enregistrez le brouillon pour confirmer."), "success")
-    return str(field_list.id)
-
-
 # Saving ----------------------------------------------------------------------------------------
+
 
 def _save(form: ConventionForm, convention: Convention | None) -> Convention | None:
     try:
@@ -267,13 +211,22 @@ def _save(form: ConventionForm, convention: Convention | None) -> Convention | N
 def form_data(form: ConventionForm) -> services.ConventionData:
     """The service's input from a validated form."""
     return services.ConventionData(
-        title=form.title.data or "", reference=form.reference.data or "", kind=ConventionKind(form.kind.data),
-        lead_id=form.lead_id.data, caf_id=form.caf_id.data, start=form.start.data, end=form.end.data,
-        preamble=form.preamble.data or "", steering_committee=form.steering_committee.data or "",
-        deadline=form.deadline.data, party_ids=ordered_parties(form),
-        objectives=tuple(services.ObjectiveData(ObjectiveDomain(r["domain"]), r["text"])
-                         for r in form.objective_rows()),
-        signatories=tuple(services.SignatoryData(r["office_id"], r["stage"]) for r in form.signatory_rows()))
+        title=form.title.data or "",
+        reference=form.reference.data or "",
+        kind=ConventionKind(form.kind.data),
+        lead_id=form.lead_id.data,
+        caf_id=form.caf_id.data,
+        start=form.start.data,
+        end=form.end.data,
+        preamble=form.preamble.data or "",
+        steering_committee=form.steering_committee.data or "",
+        deadline=form.deadline.data,
+        party_ids=ordered_parties(form),
+        objectives=tuple(
+            services.ObjectiveData(ObjectiveDomain(r["domain"]), r["text"]) for r in form.objective_rows()
+        ),
+        signatories=tuple(services.SignatoryData(r["office_id"], r["stage"]) for r in form.signatory_rows()),
+    )
 
 
 def ordered_parties(form: ConventionForm) -> tuple[int, ...]:

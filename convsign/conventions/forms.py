@@ -40,18 +40,29 @@ class ObjectiveRow(Form):
 
     domain = SelectField(_l("Domaine"), choices=DOMAIN_CHOICES)
     text = TextAreaField(_l("Objectif"), validators=[Optional(), Length(max=2000)])
-    rank = IntegerField(_l("Rang"), validators=[Optional(), NumberRange(min=1, max=999)],
-                        description=_l("Changez le rang puis enregistrez pour réordonner."))
+    rank = IntegerField(
+        _l("Rang"),
+        validators=[Optional(), NumberRange(min=1, max=999)],
+        description=_l("Changez le rang puis enregistrez pour réordonner."),
+    )
 
 
 class SignatoryRow(Form):
     """One signing office and its stage."""
 
-    office_id = SelectField(_l("Fonction signataire"), coerce=optional_int, validate_choice=False,
-                            validators=[DataRequired(message=_l("Choisissez une fonction ou retirez la ligne."))])
-    stage = IntegerField(_l("Étape"), validators=[
-        InputRequired(message=_l("Indiquez l'étape (de 1 à 9).")),
-        NumberRange(min=1, max=9, message=_l("Les étapes sont numérotées de 1 à 9."))])
+    office_id = SelectField(
+        _l("Fonction signataire"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choisissez une fonction ou retirez la ligne."))],
+    )
+    stage = IntegerField(
+        _l("Étape"),
+        validators=[
+            InputRequired(message=_l("Indiquez l'étape (de 1 à 9).")),
+            NumberRange(min=1, max=9, message=_l("Les étapes sont numérotées de 1 à 9.")),
+        ],
+    )
 
 
 class ConventionForm(FlaskForm):
@@ -61,22 +72,39 @@ class ConventionForm(FlaskForm):
     `validate_*` methods refuse a value that was not offered.
     """
 
-    title = StringField(_l("Titre"), validators=[DataRequired(), Length(max=300)],
-                        description=_l("Par exemple : Convention Territoriale Globale 2027-2030."))
-    reference = StringField(_l("Référence"), validators=[DataRequired(), Length(max=100)],
-                            description=_l("Votre référence interne, par exemple CTG-2027."))
-    kind = SelectField(_l("Type de convention"), choices=choices((k.value, label) for k, label in
-                                                                  CONVENTION_KINDS.items()))
-    lead_id = SelectField(_l("Intercommunalité porteuse"), coerce=optional_int, validate_choice=False,
-                          validators=[DataRequired(message=_l("Choisissez l'intercommunalité porteuse."))])
+    title = StringField(
+        _l("Titre"),
+        validators=[DataRequired(), Length(max=300)],
+        description=_l("Par exemple : Convention Territoriale Globale 2027-2030."),
+    )
+    reference = StringField(
+        _l("Référence"),
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("Votre référence interne, par exemple CTG-2027."),
+    )
+    kind = SelectField(
+        _l("Type de convention"), choices=choices((k.value, label) for k, label in CONVENTION_KINDS.items())
+    )
+    lead_id = SelectField(
+        _l("Intercommunalité porteuse"),
+        coerce=optional_int,
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choisissez l'intercommunalité porteuse."))],
+    )
     caf_id = SelectField(_l("Caisse d'allocations familiales"), coerce=optional_int, validate_choice=False)
     start = DateField(_l("Début"), validators=[DataRequired(message=_l("Indiquez la date de début."))])
     end = DateField(_l("Fin"), validators=[DataRequired(message=_l("Indiquez la date de fin."))])
-    deadline = DateField(_l("Date limite de signature (facultative)"), validators=[Optional()],
-                         description=_l("Après cette date, plus personne ne peut signer."))
+    deadline = DateField(
+        _l("Date limite de signature (facultative)"),
+        validators=[Optional()],
+        description=_l("Après cette date, plus personne ne peut signer."),
+    )
     preamble = TextAreaField(_l("Préambule"), validators=[Optional(), Length(max=20000)])
-    steering_committee = TextAreaField(_l("Comité de pilotage"), validators=[Optional(), Length(max=10000)],
-                                       description=_l("Sa composition et la fréquence de ses réunions."))
+    steering_committee = TextAreaField(
+        _l("Comité de pilotage"),
+        validators=[Optional(), Length(max=10000)],
+        description=_l("Sa composition et la fréquence de ses réunions."),
+    )
     party_ids = CheckboxesField(_l("Parties"), coerce=int, validate_choice=False)
     objectives = FieldList(FormField(ObjectiveRow), label=_l("Objectifs"))
     new_objective_domain = SelectField(_l("Domaine du nouvel objectif"), choices=DOMAIN_CHOICES)
@@ -102,14 +130,20 @@ class ConventionForm(FlaskForm):
         if any(str(value) not in _offered(field) for value in field.data or []):
             raise ValidationError(_l("Une organisation cochée n'est pas proposée : rechargez la page."))
 
-
     def objective_rows(self) -> list[dict[str, Any]]:
         """The objective rows as typed, grouped by domain (in the domains' order), then by rank."""
-        rows = [{"domain": e.form.domain.data, "text": e.form.text.data or "", "rank": e.form.rank.data}
-                for e in self.objectives.entries]
-        ordered = sorted(enumerate(rows), key=lambda pair: (
-            DOMAIN_ORDER.get(pair[1]["domain"], len(DOMAIN_ORDER)),
-            pair[1]["rank"] if pair[1]["rank"] is not None else 10**6, pair[0]))
+        rows = [
+            {"domain": e.form.domain.data, "text": e.form.text.data or "", "rank": e.form.rank.data}
+            for e in self.objectives.entries
+        ]
+        ordered = sorted(
+            enumerate(rows),
+            key=lambda pair: (
+                DOMAIN_ORDER.get(pair[1]["domain"], len(DOMAIN_ORDER)),
+                pair[1]["rank"] if pair[1]["rank"] is not None else 10**6,
+                pair[0],
+            ),
+        )
         ranks: dict[str, int] = {}
         for _index, row in ordered:
             ranks[row["domain"]] = row["rank"] = ranks.get(row["domain"], 0) + 1
@@ -158,13 +192,16 @@ def _offered(field: Any) -> set[str]:
 class CancelForm(FlaskForm):
     """Why the convention is cancelled (shown to every party)."""
 
-    reason = TextAreaField(_l("Motif de l'annulation"), validators=[
-        DataRequired(message=_l("Indiquez le motif de l'annulation.")), Length(max=2000)],
-        description=_l("Il sera visible de toutes les parties."))
+    reason = TextAreaField(
+        _l("Motif de l'annulation"),
+        validators=[DataRequired(message=_l("Indiquez le motif de l'annulation.")), Length(max=2000)],
+        description=_l("Il sera visible de toutes les parties."),
+    )
 
 
 class UploadForm(FlaskForm):
     """The CAF's own text, as a PDF."""
 
-    document = FileField(_l("Texte de la convention (PDF)"), validators=[
-        FileRequired(message=_l("Choisissez un fichier PDF."))])
+    document = FileField(
+        _l("Texte de la convention (PDF)"), validators=[FileRequired(message=_l("Choisissez un fichier PDF."))]
+    )

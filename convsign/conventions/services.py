@@ -269,6 +269,9 @@ def invite_open_stage(convention: Convention, now: datetime) -> list[Signatory]:
     invited = [s for s in convention.signatories if s.stage == stage and s.invited_at is None]
     for slot in invited:
         slot.invited_at = now
+    from convsign.followup.notifications import queue_invitations  # imported late: followup imports us
+
+    queue_invitations(invited)
     return invited
 
 
@@ -280,6 +283,9 @@ def cancel_convention(convention: Convention, actor: User, reason: str, now: dat
         raise ValidationFailed(_("Indiquez le motif de l'annulation."), "reason")
     convention.status, convention.closed_at, convention.closed_reason = ConventionStatus.CANCELLED, now, reason
     record("convention_cancelled", actor=actor, convention_id=convention.id, reason=reason)
+    from convsign.followup.notifications import queue_cancellation_notice
+
+    queue_cancellation_notice(convention)
 
 
 def new_version(convention: Convention, actor: User) -> Convention:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Response as FlaskResponse
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -35,11 +36,18 @@ MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 def index() -> str:
     """The conventions the person may see, newest first, with their progress."""
     query = access.visible_conventions(current_user, local_today()).order_by(
-        Convention.created_at.desc(), Convention.id.desc())
-    rows = [(c, sum(s.state == SlotState.SIGNED for s in c.signatories), len(c.signatories))
-            for c in db.session.scalars(query)]
-    return render_template("conventions/index.html", rows=rows, statuses=labels.CONVENTION_STATUSES,
-                           can_create=any(current_user.has_role(r) for r in MANAGERS))
+        Convention.created_at.desc(), Convention.id.desc()
+    )
+    rows = [
+        (c, sum(s.state == SlotState.SIGNED for s in c.signatories), len(c.signatories))
+        for c in db.session.scalars(query)
+    ]
+    return render_template(
+        "conventions/index.html",
+        rows=rows,
+        statuses=labels.CONVENTION_STATUSES,
+        can_create=any(current_user.has_role(r) for r in MANAGERS),
+    )
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])
@@ -56,7 +64,8 @@ def edit(convention_id: int) -> str | Response:
     convention = access.managed_convention(current_user, convention_id)
     if not convention.is_editable:
         raise services.ConventionLocked(
-            _("Cette convention est ouverte à la signature : son texte ne peut plus changer."))
+            _("Cette convention est ouverte à la signature : son texte ne peut plus changer.")
+        )
     return convention_form(convention)
 
 
@@ -73,26 +82,37 @@ def page_context(convention: Convention) -> dict[str, Any]:
     manages = access.may_manage(current_user, convention)
     draft = convention.status == ConventionStatus.DRAFT
     return {
-        "convention": convention, "labels": labels, "period": period_text(convention),
-        "objective_groups": objective_groups(convention), "stages": circuit_stages(convention),
-        "revisions": documents.revisions(convention), "document_url": document_url,
+        "convention": convention,
+        "labels": labels,
+        "period": period_text(convention),
+        "objective_groups": objective_groups(convention),
+        "stages": circuit_stages(convention),
+        "revisions": documents.revisions(convention),
+        "document_url": document_url,
         "newer": db.session.scalar(db.select(Convention).where(Convention.replaces_id == convention.id)),
         "can_edit": manages and draft,
         "can_cancel": manages and convention.status in (ConventionStatus.DRAFT, ConventionStatus.CIRCULATING),
         "can_renew": manages and convention.status == ConventionStatus.CANCELLED,
+        "manages": manages,
     }
 
 
 def period_text(convention: Convention) -> str:
     """'du 1er janvier 2027 au 31 décembre 2030 (4 ans)'."""
     years = services.duration_years(convention.start_date, convention.end_date)
-    return str(_("du %(start)s au %(end)s (%(duration)s)", start=long_date(convention.start_date),
-                 end=long_date(convention.end_date), duration=duration_text(years)))
+    return str(
+        _(
+            "du %(start)s au %(end)s (%(duration)s)",
+            start=long_date(convention.start_date),
+            end=long_date(convention.end_date),
+            duration=duration_text(years),
+        )
+    )
 
 
 def duration_text(years: int) -> str:
     """'4 ans', '1 an'."""
-    return str(_("%(num)s an", num=years) if years == 1 else _("%(num)s ans", num=years))
+    return str(ngettext("%(num)s an", "%(num)s ans", years))
 
 
 def objective_groups(convention: Convention) -> list[tuple[str, list[str]]]:
@@ -120,11 +140,8 @@ def _holder_name(slot: Any, today: Any) -> str | None:
 
 
 def document_url(convention_id: int, number: int, inline: bool = False) -> str:
-    """The address of a revision: the documents blueprint's, or its agreed path until it exists."""
-    endpoint = "documents.view" if inline else "documents.download"
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, convention_id=convention_id, number=number)
-    return f"/conventions/{convention_id}/document?revision={number}" + ("&inline=1" if inline else "")
+    """The address of a revision's PDF, shown inline or downloaded."""
+    return url_for("documents.view" if inline else "documents.download", convention_id=convention_id, revision=number)
 
 
 @bp.get("/<int:convention_id>/apercu")
@@ -137,10 +154,17 @@ def preview(convention_id: int) -> Response:
     if not convention.is_editable:
         return redirect(document_url(convention.id, convention.revision_count, inline=True))
     pdf = render(convention, utcnow()).pdf
-    return FlaskResponse(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": 'inline; filename="apercu-brouillon.pdf"', "Cache-Control": "no-store",
-        # Shown in the convention page's frame: framing by convsign itself only.
-        "X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "frame-ancestors 'self'"})
+    return FlaskResponse(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": 'inline; filename="apercu-brouillon.pdf"',
+            "Cache-Control": "no-store",
+            # Shown in the convention page's frame: framing by convsign itself only.
+            "X-Frame-Options": "SAMEORIGIN",
+            "Content-Security-Policy": "frame-ancestors 'self'",
+        },
+    )
 
 
 @bp.route("/<int:convention_id>/texte", methods=["GET", "POST"])
@@ -157,12 +181,19 @@ def upload(convention_id: int) -> str | Response:
             form.document.errors = [*form.document.errors, error.message]
         else:
             db.session.commit()
-            flash(_("Le texte de la convention a été importé. Le bordereau de signature y sera ajouté à "
-                    "l'ouverture."), "success")
+            flash(
+                _("Le texte de la convention a été importé. Le bordereau de signature y sera ajouté à l'ouverture."),
+                "success",
+            )
             return redirect(url_for("conventions.show", convention_id=convention.id))
     config = current_app.config
-    return render_template("conventions/upload.html", form=form, convention=convention,
-                           max_mb=config["MAX_UPLOAD_MB"], max_pages=config["MAX_PDF_PAGES"])
+    return render_template(
+        "conventions/upload.html",
+        form=form,
+        convention=convention,
+        max_mb=config["MAX_UPLOAD_MB"],
+        max_pages=config["MAX_PDF_PAGES"],
+    )
 
 
 @bp.route("/<int:convention_id>/ouvrir", methods=["GET", "POST"])
@@ -184,8 +215,7 @@ def open_for_signature(convention_id: int) -> str | Response:
             return redirect(url_for("conventions.show", convention_id=convention.id))
     if convention.status != ConventionStatus.DRAFT:
         raise services.ConventionLocked(_("Cette convention a déjà été ouverte à la signature."))
-    return render_template("conventions/open.html", convention=convention, form=form,
-                           period=period_text(convention))
+    return render_template("conventions/open.html", convention=convention, form=form, period=period_text(convention))
 
 
 @bp.route("/<int:convention_id>/annuler", methods=["GET", "POST"])

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from convsign.admin import services as admin
 from convsign.admin.imports import import_communes
 from convsign.auth.passwords import hash_password
+from convsign.demo.conventions import ensure_demo_convention
+from convsign.demo.deliberations import load_demo_deliberations
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
 from convsign.models import OfficeKind, Organisation, OrganisationKind, Role, User
@@ -68,6 +70,8 @@ def load_demo(logins_file: Path, progress: Callable[[str], None] = lambda _m: No
     ]
     logins += _ensure_officers(epci, caf, passwords, progress)
     _write_logins(logins_file, logins)
+    ensure_demo_convention(epci, caf, f"coordination@{DOMAIN}", progress)
+    load_demo_deliberations(progress)
     return logins
 
 

@@ -46,6 +46,8 @@ def load_signed_demo(epci: Organisation, caf: Organisation, coordinator: User,
     if db.session.scalar(sa.select(Convention.id).where(Convention.reference == REFERENCE)) is not None:
         return []
     convention = conventions.save_draft(_data(epci, caf), coordinator)
+    for party in convention.parties:  # a demonstration: no council deliberated on it
+        party.deliberation_required, party.waiver_reason = False, "Convention de démonstration"
     conventions.open_convention(convention, coordinator, utcnow())
     signers = []
     for slot in list(convention.signatories):

@@ -16,6 +16,7 @@ from flask import current_app
 from convsign.documents.store import DocumentStore
 from convsign.errors import NotFound
 from convsign.extensions import db
+from convsign.faults import crash_point
 from convsign.models import Convention, DocumentRevision, RevisionKind, Signatory
 
 
@@ -44,6 +45,7 @@ def add_revision(convention: Convention, content: bytes, kind: RevisionKind,
                  signatory: Signatory | None = None, verdict: str | None = None) -> DocumentRevision:
     """Store `content` as the convention's next revision (file first, then the row)."""
     sha256 = store().put(content)
+    crash_point("document_file_written")
     revision = DocumentRevision(convention_id=convention.id, number=convention.revision_count + 1, kind=kind,
                                 sha256=sha256, size=len(content), signatory=signatory, verdict=verdict)
     db.session.add(revision)

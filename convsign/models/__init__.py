@@ -1,5 +1,6 @@
 """The data model, one module per aggregate; importing this package registers every table."""
 
+from convsign.models.api import ApiToken, WebhookEndpoint
 from convsign.models.audit import AuditEntry
 from convsign.models.convention import (
     Convention,
@@ -11,18 +12,24 @@ from convsign.models.convention import (
     Signatory,
     SlotState,
 )
+from convsign.models.delegation import Delegation
+from convsign.models.deliberation import Deliberation
 from convsign.models.document import DocumentRevision, RevisionKind
 from convsign.models.mandate import Mandate, Office, OfficeKind
 from convsign.models.organisation import Organisation, OrganisationKind
+from convsign.models.outbox import OutboxKind, OutboxMessage
 from convsign.models.signing_key import SigningKey
 from convsign.models.user import Role, User, UserRole
 
 __all__ = [
+    "ApiToken",
     "AuditEntry",
     "Convention",
     "ConventionKind",
     "ConventionParty",
     "ConventionStatus",
+    "Delegation",
+    "Deliberation",
     "DocumentRevision",
     "Mandate",
     "Objective",
@@ -31,6 +38,8 @@ __all__ = [
     "OfficeKind",
     "Organisation",
     "OrganisationKind",
+    "OutboxKind",
+    "OutboxMessage",
     "RevisionKind",
     "Role",
     "Signatory",
@@ -38,4 +47,5 @@ __all__ = [
     "SlotState",
     "User",
     "UserRole",
+    "WebhookEndpoint",
 ]

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from convsign.extensions import Base
+from convsign.models.delegation import Delegation
 from convsign.models.mandate import Mandate
 from convsign.models.types import UTCDateTime, utcnow
 from convsign.models.user import User
@@ -21,6 +22,8 @@ class SigningKey(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     mandate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("mandate.id"))
+    # A deputy's key is tied to the delegation it signs under (mandate_id None).
+    delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegation.id"))
     certificate_der: Mapped[bytes] = mapped_column(sa.LargeBinary)
     serial_hex: Mapped[str] = mapped_column(sa.String(64), unique=True)
     certificate_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -36,6 +39,7 @@ class SigningKey(Base):
 
     user: Mapped[User] = relationship()
     mandate: Mapped[Mandate | None] = relationship()
+    delegation: Mapped[Delegation | None] = relationship()
 
     @property
     def is_revoked(self) -> bool:

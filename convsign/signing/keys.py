@@ -21,7 +21,7 @@ from convsign.auth.passwords import verify_password
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
 from convsign.i18n import long_datetime
-from convsign.models import Mandate, SigningKey, User
+from convsign.models import Delegation, Mandate, SigningKey, User
 from convsign.pki.certificates import SignerSubject, issue_signer_certificate
 from convsign.pki.errors import WrongPassphrase
 from convsign.pki.identity import SigningIdentity
@@ -53,35 +53,53 @@ def check_passphrase_strength(user: User, passphrase: str) -> None:
                                  "de connexion."), "passphrase")
 
 
-def active_key(user: User, mandate: Mandate, now: datetime) -> SigningKey | None:
-    """The user's unrevoked, unexpired key for this mandate."""
+# What a key is tied to: the holder's mandate, or the delegation a deputy signs under.
+KeyBasis = Mandate | Delegation
+
+
+def _tied_to(basis: KeyBasis) -> sa.ColumnElement[bool]:
+    if isinstance(basis, Delegation):
+        return SigningKey.delegation_id == basis.id
+    return SigningKey.mandate_id == basis.id
+
+
+def active_key(user: User, mandate: KeyBasis, now: datetime) -> SigningKey | None:
+    """The user's unrevoked, unexpired key for this mandate (or delegation)."""
     return db.session.scalars(sa.select(SigningKey).where(
-        SigningKey.user_id == user.id, SigningKey.mandate_id == mandate.id, SigningKey.revoked_at.is_(None),
+        SigningKey.user_id == user.id, _tied_to(mandate), SigningKey.revoked_at.is_(None),
         SigningKey.not_after > now).order_by(SigningKey.id.desc())).first()
 
 
-def create_key(user: User, mandate: Mandate, passphrase: str, now: datetime) -> SigningKey:
+def create_key(user: User, mandate: KeyBasis, passphrase: str, now: datetime) -> SigningKey:
     """Generate a key pair, certify it for this person in this office, store it encrypted."""
     check_passphrase_strength(user, passphrase)
     private_key = generate_signer_key()
     certificate = issue_signer_certificate(platform.pki(), _subject(user, mandate), private_key.public_key(),
                                            now - timedelta(minutes=5), _not_after(mandate, now))
-    key = SigningKey(user_id=user.id, mandate_id=mandate.id, key_blob=protect_key(private_key, passphrase,
-                                                                                   kdf_params()))
+    key = SigningKey(user_id=user.id, key_blob=protect_key(private_key, passphrase, kdf_params()))
+    if isinstance(mandate, Delegation):
+        key.delegation_id = mandate.id
+    else:
+        key.mandate_id = mandate.id
     _set_certificate(key, certificate)
     db.session.add(key)
     db.session.flush()
     record("signing_key_created", actor=user, certificate_sha256=key.certificate_sha256,
-           office=mandate.office.title, serial=key.serial_hex)
+           office=_office_title(mandate), serial=key.serial_hex)
     return key
 
 
-def _subject(user: User, mandate: Mandate) -> SignerSubject:
+def _office_title(basis: KeyBasis) -> str:
+    """The office the certificate names: the holder's, or the deputy's own (« Premier adjoint… »)."""
+    return basis.delegate_title if isinstance(basis, Delegation) else basis.office.title
+
+
+def _subject(user: User, mandate: KeyBasis) -> SignerSubject:
     return SignerSubject(common_name=user.name, organisation=mandate.office.organisation.name,
-                         office=mandate.office.title, email=user.email)
+                         office=_office_title(mandate), email=user.email)
 
 
-def _not_after(mandate: Mandate, now: datetime) -> datetime:
+def _not_after(mandate: KeyBasis, now: datetime) -> datetime:
     """The end of the mandate, when known, else three years; never past the issuing CA."""
     limit = now + timedelta(days=365 * CERTIFICATE_YEARS)
     if mandate.end_date is not None:
@@ -151,7 +169,7 @@ def revoke_key(key: SigningKey, reason: str, actor: User | None, now: datetime) 
            holder=key.user_id)
 
 
-def require_key(user: User, mandate: Mandate, now: datetime) -> SigningKey:
+def require_key(user: User, mandate: KeyBasis, now: datetime) -> SigningKey:
     """The active key, or NoSigningKey."""
     key = active_key(user, mandate, now)
     if key is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -23,10 +24,12 @@ from convsign.conventions.services import invite_open_stage
 from convsign.documents import services as documents
 from convsign.errors import NotFound
 from convsign.extensions import db
+from convsign.faults import crash_point
 from convsign.i18n import long_datetime
 from convsign.models import (
     Convention,
     ConventionStatus,
+    Delegation,
     DocumentRevision,
     Mandate,
     RevisionKind,
@@ -38,7 +41,7 @@ from convsign.models.types import local_today
 from convsign.pdf.signing import complete_to_lta, sign_field
 from convsign.pdf.validation import SignatureReport, validate_last_signature
 from convsign.pki.identity import SigningIdentity
-from convsign.signing import keys, own_certificate, platform
+from convsign.signing import delegations, keys, own_certificate, platform
 from convsign.signing.errors import DocumentChanged, SigningRefused
 
 SIGNATURE_REASON = "Approbation de la convention"
@@ -46,11 +49,19 @@ SIGNATURE_REASON = "Approbation de la convention"
 
 @dataclasses.dataclass(frozen=True)
 class Authority:
-    """On what authority a person signs a slot: their own mandate (delegations come later)."""
+    """On what authority a person signs a slot: their own mandate, or a delegation of the office."""
 
-    mandate: Mandate
+    mandate: Mandate | None
     stamp_prefix: str | None = None
     reason_suffix: str | None = None
+    delegation: Delegation | None = None
+
+    @property
+    def basis(self) -> Mandate | Delegation:
+        """What the signing key is tied to: the mandate, or the delegation."""
+        basis = self.mandate or self.delegation
+        assert basis is not None
+        return basis
 
 
 def get_slot(slot_id: int) -> Signatory:
@@ -65,6 +76,10 @@ def signing_authority(slot: Signatory, user: User) -> Authority:
     """The mandate by which `user` may sign `slot` today, or SigningRefused."""
     mandate = slot.office.holder_on(local_today())
     if mandate is None or mandate.user_id != user.id:
+        delegation = delegations.delegation_for(slot.office, user, local_today())
+        if delegation is not None:
+            return Authority(None, delegations.stamp_prefix(slot.office), delegations.reason_suffix(delegation),
+                             delegation)
         raise SigningRefused(_("Ce signataire n'est pas le vôtre : seule la personne qui exerce la fonction "
                                "« %(office)s » peut signer ici.", office=slot.office.title))
     return Authority(mandate)
@@ -87,12 +102,17 @@ def ensure_may_sign(slot: Signatory, user: User) -> Authority:
 
 
 def sign_slot(slot_id: int, user: User, passphrase: str, seen_sha256: str, now: datetime) -> DocumentRevision:
-    """Apply `user`'s PAdES signature, made with their own key, to the slot's field of the latest revision."""
+    """Apply `user`'s PAdES signature, made with their own key, to the slot's field of the latest revision.
+
+    The key is unlocked (Argon2id, slow on purpose) under the convention's lock, after the seen
+    hash is checked: when many signatories sign at once, those whose page went stale are told
+    so at once and spend nothing, instead of each deriving their key before learning it.
+    """
     slot = get_slot(slot_id)
     authority = ensure_may_sign(slot, user)
-    key = keys.require_key(user, authority.mandate, now)
-    identity = keys.unlock(key, passphrase, now)  # slow on purpose: done before taking the lock
-    return _sign_under_lock(slot, user, identity, seen_sha256, now)
+    _check_seen(slot.convention, seen_sha256)
+    key = keys.require_key(user, authority.basis, now)
+    return _sign_under_lock(slot, user, lambda: keys.unlock(key, passphrase, now), seen_sha256, now)
 
 
 def sign_slot_with_pkcs12(slot_id: int, user: User, pkcs12: bytes, *, password: str, seen_sha256: str,
@@ -100,19 +120,26 @@ def sign_slot_with_pkcs12(slot_id: int, user: User, pkcs12: bytes, *, password: 
     """The same with the signatory's own certificate file, used once and never stored."""
     slot = get_slot(slot_id)
     ensure_may_sign(slot, user)
+    _check_seen(slot.convention, seen_sha256)
     identity = own_certificate.load(pkcs12, password, now)
-    return _sign_under_lock(slot, user, identity, seen_sha256, now)
+    return _sign_under_lock(slot, user, lambda: identity, seen_sha256, now)
 
 
-def _sign_under_lock(slot: Signatory, user: User, identity: SigningIdentity, seen_sha256: str,
+def _check_seen(convention: Convention, seen_sha256: str) -> None:
+    """Someone signed since the signatory loaded the page: they must see the new revision first."""
+    if convention.latest_sha256 != seen_sha256:
+        raise DocumentChanged()
+
+
+def _sign_under_lock(slot: Signatory, user: User, identity: Callable[[], SigningIdentity], seen_sha256: str,
                      now: datetime) -> DocumentRevision:
     convention = documents.lock_convention(slot.convention_id)
     slot = get_slot(slot.id)
     authority = ensure_may_sign(slot, user)  # first: a second click finds the slot already signed
-    if convention.latest_sha256 != seen_sha256:
-        raise DocumentChanged()
-    revision = _apply_signature(convention, slot, user=user, identity=identity, authority=authority, now=now)
-    slot.certificate_sha256 = hashlib.sha256(identity.certificate.public_bytes(Encoding.DER)).hexdigest()
+    _check_seen(convention, seen_sha256)
+    unlocked = identity()
+    revision = _apply_signature(convention, slot, user=user, identity=unlocked, authority=authority, now=now)
+    slot.certificate_sha256 = hashlib.sha256(unlocked.certificate.public_bytes(Encoding.DER)).hexdigest()
     after_signature(convention, now)
     return revision
 
@@ -124,13 +151,14 @@ def _apply_signature(convention: Convention, slot: Signatory, *, user: User, ide
         documents.latest_content(convention), slot.field_name, identity, platform.timestamper(),
         reason=SIGNATURE_REASON + (authority.reason_suffix or ""), location=slot.office.organisation.name,
         signer_name=user.name, stamp_lines=stamp_lines(user, slot, authority, now))
+    crash_point("signed_in_memory")
     verdict = validate_last_signature(signed, platform.trust_settings())
     revision = documents.add_revision(convention, signed, RevisionKind.SIGNATURE, slot, verdict_json(verdict))
     slot.state, slot.signed_at, slot.signed_by_id = SlotState.SIGNED, now, user.id
     slot.signed_revision = revision.number
     record("signature_created", actor=user, role="signataire", convention_id=convention.id, slot_id=slot.id,
            sha256_before=before, sha256_after=revision.sha256, office=slot.office.title,
-           intact=verdict.intact, trusted=verdict.trusted)
+           intact=verdict.intact, trusted=verdict.trusted, **delegations.audit_details(authority.delegation))
     return revision
 
 
@@ -138,6 +166,9 @@ def stamp_lines(user: User, slot: Signatory, authority: Authority, now: datetime
     """The visible stamp, in French: who, in what office, for whom, when (server clock)."""
     with force_locale("fr"):
         when = long_datetime(now, "fr")
+    if authority.delegation is not None:  # « Pour le maire et par délégation, <nom>, <qualité> »
+        return ["Signé électroniquement", f"{authority.stamp_prefix},", f"{user.name},",
+                authority.delegation.delegate_title, slot.office.organisation.name, f"le {when}"]
     lines = ["Signé électroniquement par"]
     if authority.stamp_prefix:
         lines.append(authority.stamp_prefix)
@@ -165,4 +196,7 @@ def complete_convention(convention: Convention, now: datetime) -> DocumentRevisi
     revision = documents.add_revision(convention, final, RevisionKind.COMPLETION)
     convention.status, convention.completed_at = ConventionStatus.SIGNED, now
     record("convention_completed", convention_id=convention.id, sha256_before=before, sha256_after=revision.sha256)
+    from convsign.followup.notifications import queue_completion_notice  # imported late: followup imports us
+
+    queue_completion_notice(convention)
     return revision

@@ -17,14 +17,23 @@ from convsign.conventions.access import visible_convention
 from convsign.documents import services as documents
 from convsign.errors import ConvsignError, NotFound, ValidationFailed
 from convsign.extensions import db
+from convsign.faults import crash_point
 from convsign.models import Signatory, SigningKey
 from convsign.models.types import local_today, utcnow
 from convsign.pdf.fields import list_signature_fields
 from convsign.pdf.preview import render_page_png
 from convsign.signing import bp, keys, services
-from convsign.signing.errors import DocumentChanged, NoSigningKey, WrongSigningPassphrase
+from convsign.signing.errors import DocumentChanged, NoSigningKey, SigningRefused, WrongSigningPassphrase
 from convsign.signing.forms import ChangePassphraseForm, CreateKeyForm, Pkcs12Form, RevokeKeyForm, SignForm
 from convsign.signing.own_certificate import MAX_PKCS12_BYTES
+
+
+def _authority(slot: Signatory) -> services.Authority | None:
+    """The current user's authority to sign `slot` (as holder or delegate), or None."""
+    try:
+        return services.signing_authority(slot, current_user)
+    except SigningRefused:
+        return None
 
 
 def _slot_for_viewer(slot_id: int) -> Signatory:
@@ -37,9 +46,9 @@ def _page(slot: Signatory, status: int = 200, **forms: Any) -> tuple[str, int]:
     """The signing page of `slot` for the current user, with whatever forms are in play."""
     convention = slot.convention
     slot_status = circuit.slot_status(slot, local_today(), circuit.open_stage(convention))
-    holder = slot.office.holder_on(local_today())
-    is_mine = holder is not None and holder.user_id == current_user.id
-    key = keys.active_key(current_user, holder, utcnow()) if is_mine and holder else None
+    authority = _authority(slot)
+    is_mine = authority is not None
+    key = keys.active_key(current_user, authority.basis, utcnow()) if authority else None
     forms.setdefault("sign_form", SignForm(seen_sha256=convention.latest_sha256))
     forms.setdefault("key_form", CreateKeyForm())
     forms.setdefault("pkcs12_form", Pkcs12Form(seen_sha256=convention.latest_sha256))
@@ -105,7 +114,9 @@ def _attempt(slot: Signatory, form: Any, action: Any, form_name: str = "sign_for
         db.session.rollback()
         flash(error.message, "error")
         return _page(services.get_slot(slot_id), error.status)
+    crash_point("before_commit")
     db.session.commit()
+    crash_point("after_commit")
     flash(_("Votre signature est apposée : c'est la révision %(n)s du document.", n=revision.number), "success")
     return redirect(url_for("signing.sign_page", slot_id=slot_id))
 
@@ -113,8 +124,8 @@ def _attempt(slot: Signatory, form: Any, action: Any, form_name: str = "sign_for
 def _count_wrong_passphrase(slot_id: int) -> None:
     """Count the failed attempt in its own transaction, so a rollback cannot erase it."""
     slot = services.get_slot(slot_id)
-    holder = slot.office.holder_on(local_today())
-    key = keys.active_key(current_user, holder, utcnow()) if holder else None
+    authority = _authority(slot)
+    key = keys.active_key(current_user, authority.basis, utcnow()) if authority else None
     if key is not None:
         keys.record_failed_attempt(key.id, utcnow())
         db.session.commit()
@@ -130,9 +141,9 @@ def create_key(slot_id: int) -> BaseResponse | tuple[str, int]:
         return _page(slot, 422, key_form=form)
     try:
         authority = services.signing_authority(slot, current_user)
-        if keys.active_key(current_user, authority.mandate, utcnow()) is not None:
+        if keys.active_key(current_user, authority.basis, utcnow()) is not None:
             raise ValidationFailed(_("Vous avez déjà une clé de signature pour cette fonction."), "passphrase")
-        keys.create_key(current_user, authority.mandate, form.passphrase.data or "", utcnow())
+        keys.create_key(current_user, authority.basis, form.passphrase.data or "", utcnow())
     except ValidationFailed as error:
         db.session.rollback()
         form.passphrase.errors = [error.message]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
@@ -118,6 +119,8 @@ class Browser:
                 return Answer(response.status, response.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode("utf-8", "replace"))
+        except (OSError, http.client.HTTPException):  # the worker died under the request
+            return Answer(0, "")
 
     def login(self, email: str, password: str) -> None:
         answer = self.post("/connexion", {"email": email, "password": password})

@@ -42,7 +42,7 @@ def sign_until_done(base: str, holder: Holder, slot: int, start: threading.Barri
         statuses.append(answer.status)
         if answer.status != 409:
             return statuses
-        page = browser.get(f"/signer/{slot}")  # "le document a changé, rechargez-le"
+        page = answer  # "le document a changé": the answer shows the new revision, with its form
     return statuses
 
 

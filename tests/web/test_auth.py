@@ -96,8 +96,16 @@ def test_login_is_rate_limited(app: Flask, auth: Auth, factory: Factory) -> None
 
 
 def outbox_links(app: Flask) -> list[str]:
-    """Links found in the e-mails written to the instance outbox, oldest first."""
-    files = sorted((Path(app.instance_path) / "outbox").glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+    """Links found in the e-mails written to the instance outbox, oldest first.
+
+    The test client never closes its responses, so the delivery that follows a response in the app
+    has not run: deliver what is queued, as `flask --app app outbox send` would, then read the files.
+    """
+    from convsign.outbox.services import deliver_due
+
+    with app.app_context():
+        deliver_due()
+    files = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))  # named by row id, in queuing order
     links = []
     for path in files:
         body = message_from_bytes(path.read_bytes()).get_payload(decode=True)

@@ -17,7 +17,10 @@ from convsign.pki.pkcs12 import load_pkcs12
 from tests.unit.conftest import SignerFactory
 
 PASSWORD = "mot de passe à moi"
-NOW = datetime.now(UTC)
+def now() -> datetime:
+    """Read at each use: a module-level "now" goes stale when the suite runs long, and
+    certificates issued later by the session fixtures would then not be valid yet."""
+    return datetime.now(UTC)
 
 
 def p12(key: object, cert: x509.Certificate | None, cas: list[x509.Certificate]) -> bytes:
@@ -30,8 +33,8 @@ def p12(key: object, cert: x509.Certificate | None, cas: list[x509.Certificate])
     )
 
 
-def load(pki: Pki, data: bytes, password: str = PASSWORD, now: datetime = NOW) -> SigningIdentity:
-    return load_pkcs12(data, password, pki.trust_roots(), now)
+def load(pki: Pki, data: bytes, password: str = PASSWORD, at: datetime | None = None) -> SigningIdentity:
+    return load_pkcs12(data, password, pki.trust_roots(), at or now())
 
 
 def issued_with(
@@ -43,8 +46,8 @@ def issued_with(
         name,
         pki.issuing.subject,
         private.public_key(),
-        NOW - timedelta(days=1),
-        NOW + timedelta(days=30),  # type: ignore[union-attr]
+        now() - timedelta(days=1),
+        now() + timedelta(days=30),  # type: ignore[union-attr]
     )
     return private, builders.issue_certificate(pki.issuing_key(), builder, [(key_usage, True)])
 
@@ -79,7 +82,7 @@ def test_expired_certificate(pki: Pki, signer_identity: SignerFactory) -> None:
         load(
             pki,
             p12(mine.private_key, mine.certificate, [pki.issuing]),
-            now=NOW + timedelta(days=11),
+            at=now() + timedelta(days=11),
         )
     assert caught.value.code == "pkcs12_certificate_expired"
 
@@ -102,7 +105,7 @@ def test_certificate_from_an_unknown_authority(pki: Pki) -> None:
     self_signed = builders.issue_certificate(
         key,
         builders.base_builder(
-            name, name, key.public_key(), NOW - timedelta(days=1), NOW + timedelta(days=9)
+            name, name, key.public_key(), now() - timedelta(days=1), now() + timedelta(days=9)
         ),
         [(builders.key_usage(signing=True), True)],
     )
@@ -119,7 +122,7 @@ def test_certificate_whose_chain_is_missing(pki: Pki, signer_identity: SignerFac
 def test_unsupported_key_type(pki: Pki) -> None:
     key = ed25519.Ed25519PrivateKey.generate()
     name = builders.simple_name("Clé Edwards", "Ailleurs", "FR")
-    builder = builders.base_builder(name, name, key.public_key(), NOW, NOW + timedelta(days=9))  # type: ignore[arg-type]
+    builder = builders.base_builder(name, name, key.public_key(), now(), now() + timedelta(days=9))  # type: ignore[arg-type]
     cert = builder.sign(key, None)
     with pytest.raises(errors.Pkcs12UnsupportedKey):
         load(pki, p12(key, cert, []))

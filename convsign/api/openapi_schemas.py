@@ -1,0 +1,241 @@
+"""The JSON schemas of the OpenAPI document (JSON Schema 2020-12, as OpenAPI 3.1 uses)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from convsign.conventions import circuit
+from convsign.deliberations import gate
+from convsign.models import ConventionKind, ConventionStatus, ObjectiveDomain
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to one of the schemas below."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(properties: dict[str, Any], required: list[str] | None = None, *, closed: bool = True) -> dict[str, Any]:
+    """An object schema; `required` defaults to every property (answers always carry them all)."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+    }
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
+def nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    """A value of `kind`, or null."""
+    return {"type": [kind, "null"], **extra}
+
+
+STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+DATE, DATETIME = {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+ORG_REF = obj({"organisation_id": INTEGER, "siren": STRING}, [], closed=False)
+SLOT_STATUSES = [circuit.WAITING, circuit.TO_SIGN, circuit.BLOCKED, circuit.SIGNED, circuit.REFUSED]
+DELIBERATION_STATES = [gate.MISSING, gate.NOT_EXECUTORY, gate.EXECUTORY, gate.NOT_REQUIRED]
+
+DELIBERATION = {
+    "session_date": DATE,
+    "convocation_date": nullable("string", format="date"),
+    "members_in_office": INTEGER,
+    "members_present": INTEGER,
+    "members_represented": INTEGER,
+    "secretary": STRING,
+    "rapporteur": STRING,
+    "subject": STRING,
+    "unanimous": BOOLEAN,
+    "votes_for": nullable("integer"),
+    "votes_against": nullable("integer"),
+    "abstentions": nullable("integer"),
+    "number": STRING,
+    "actes_identifier": nullable("string", description="062-216205237-20221213-del-131222-330-DE"),
+    "sent_on": nullable("string", format="date"),
+    "acknowledged_on": nullable("string", format="date"),
+    "published_on": nullable("string", format="date"),
+    "publication_mode": nullable("string"),
+    "executory_on": nullable("string", format="date"),
+}
+
+SIGNATURE_REPORT = obj(
+    {
+        "field": STRING,
+        "kind": {"enum": ["approval", "certification", "doc_timestamp"]},
+        "signer": nullable("string"),
+        "issuer": nullable("string"),
+        "signing_time": nullable("string"),
+        "timestamp": nullable("string"),
+        "intact": BOOLEAN,
+        "valid": BOOLEAN,
+        "trusted": BOOLEAN,
+        "revoked_at": nullable("string"),
+        "covers_whole_document": BOOLEAN,
+        "revision": nullable("integer"),
+        "modified_after": STRING,
+        "pades_level": nullable("string"),
+        "error": nullable("string"),
+    },
+    closed=False,
+)
+
+SCHEMAS: dict[str, Any] = {
+    "Problem": obj(
+        {
+            "type": STRING,
+            "title": STRING,
+            "status": INTEGER,
+            "detail": {"type": "string", "description": "En français."},
+            "code": {"type": "string", "description": "Code stable, snake_case (signing_refused, document_changed…)."},
+            "errors": {"type": "array", "items": obj({"field": nullable("string"), "message": STRING})},
+        },
+        ["type", "title", "status", "detail", "code"],
+    ),
+    "ConventionSummary": obj(
+        {
+            "id": INTEGER,
+            "title": STRING,
+            "status": {"enum": [s.value for s in ConventionStatus]},
+            "signed": {"type": "integer", "description": "Signataires ayant signé."},
+            "total": {"type": "integer", "description": "Signataires en tout."},
+        }
+    ),
+    "ConventionList": obj({"conventions": {"type": "array", "items": ref("ConventionSummary")}}),
+    "Signatory": obj(
+        {
+            "id": INTEGER,
+            "name": nullable("string", description="Qui a signé ou refusé ; sinon le titulaire du jour."),
+            "organisation": STRING,
+            "office": STRING,
+            "stage": INTEGER,
+            "status": {"enum": SLOT_STATUSES},
+            "signed_at": nullable("string", format="date-time"),
+            "reason": nullable("string", description="Le motif du refus."),
+            "blocked_reason": nullable("string", description="Pourquoi ce signataire ne peut pas signer encore."),
+        }
+    ),
+    "Deliberation": obj(DELIBERATION),
+    "Party": obj(
+        {
+            "id": INTEGER,
+            "organisation_id": INTEGER,
+            "organisation": STRING,
+            "siren": STRING,
+            "deliberation_required": BOOLEAN,
+            "waiver_reason": nullable("string"),
+            "deliberation_state": {"enum": DELIBERATION_STATES},
+            "deliberation": {"oneOf": [ref("Deliberation"), {"type": "null"}]},
+        }
+    ),
+    "PartyList": obj({"parties": {"type": "array", "items": ref("Party")}}),
+    "Convention": obj(
+        {
+            "id": INTEGER,
+            "title": STRING,
+            "status": {"enum": [s.value for s in ConventionStatus]},
+            "signed": INTEGER,
+            "total": INTEGER,
+            "reference": STRING,
+            "kind": {"enum": [k.value for k in ConventionKind]},
+            "start": DATE,
+            "end": DATE,
+            "deadline": nullable("string", format="date"),
+            "revision_count": INTEGER,
+            "document_sha256": {**nullable("string"), "description": "SHA-256 de la dernière révision."},
+            "opened_at": nullable("string", format="date-time"),
+            "completed_at": nullable("string", format="date-time"),
+            "closed_reason": nullable("string"),
+            "parties": {"type": "array", "items": ref("Party")},
+            "signatories": {"type": "array", "items": ref("Signatory")},
+        }
+    ),
+    "ConventionInput": obj(
+        {
+            "title": STRING,
+            "reference": STRING,
+            "kind": {"enum": [k.value for k in ConventionKind], "default": "ctg"},
+            "start": DATE,
+            "end": DATE,
+            "deadline": DATE,
+            "preamble": STRING,
+            "steering_committee": STRING,
+            "lead": {**ORG_REF, "description": "L'intercommunalité porteuse ; par défaut celle du coordinateur."},
+            "parties": {
+                "type": "array",
+                "items": {
+                    **obj(
+                        {
+                            "organisation_id": INTEGER,
+                            "siren": STRING,
+                            "deliberation_required": {
+                                "type": "boolean",
+                                "description": "Par défaut : oui pour communes et EPCI.",
+                            },
+                            "waiver_reason": {
+                                "type": "string",
+                                "description": "Obligatoire pour dispenser de délibération.",
+                            },
+                        },
+                        [],
+                    )
+                },
+            },
+            "objectives": {
+                "type": "object",
+                "description": "Domaine → liste d'objectifs.",
+                "propertyNames": {"enum": [d.value for d in ObjectiveDomain]},
+                "additionalProperties": {"type": "array", "items": STRING},
+            },
+            "signatories": {
+                "type": "array",
+                "items": obj(
+                    {
+                        "office_id": INTEGER,
+                        "user_email": {"type": "string", "format": "email"},
+                        "stage": {"type": "integer", "minimum": 1, "maximum": 9},
+                    },
+                    [],
+                ),
+            },
+        },
+        ["title", "reference", "start", "end", "parties", "signatories"],
+    ),
+    "PassphraseInput": obj({"passphrase": {"type": "string", "minLength": 12}}),
+    "SigningKey": obj({"certificate_sha256": SHA256, "serial": STRING, "not_after": DATETIME}),
+    "SignatureInput": obj({"passphrase": STRING, "seen_sha256": SHA256}),
+    "SignatureResult": obj({"revision": INTEGER, "sha256": SHA256}),
+    "RefusalInput": obj({"reason": STRING}),
+    "RefusalResult": obj({"id": INTEGER, "status": {"const": circuit.REFUSED}, "reason": STRING}),
+    "ReassignInput": obj({"office_id": INTEGER}),
+    "CancelInput": obj({"reason": STRING}),
+    "CloseInput": obj({"note": STRING}),
+    "DeadlineInput": obj({"deadline": DATE}),
+    "DeliberationInput": obj(
+        {"party_id": INTEGER, **DELIBERATION},
+        ["party_id", "session_date", "members_in_office", "members_present", "subject"],
+    ),
+    "VerificationReport": obj(
+        {
+            "valid": BOOLEAN,
+            "level": nullable("string"),
+            "revision_count": nullable("integer"),
+            "signatures": {"type": "array", "items": SIGNATURE_REPORT},
+            "convention": {
+                "oneOf": [
+                    {"type": "null"},
+                    obj(
+                        {
+                            "id": nullable("integer"),
+                            "title": nullable("string"),
+                            "revision": nullable("integer"),
+                            "revision_count": nullable("integer"),
+                            "is_current": BOOLEAN,
+                        }
+                    ),
+                ]
+            },
+        }
+    ),
+}

@@ -1,0 +1,120 @@
+"""Checking an uploaded PDF: inspection (size, damage, encryption), validation, identification.
+
+The validation trusts the internal root and the administrator's added roots
+(`convsign.signing.platform.trust_settings`). A file this instance produced is recognised by
+its exact SHA-256: a revision it stored, current or superseded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from convsign.conventions.access import visible_conventions
+from convsign.documents.services import identify
+from convsign.errors import ConvsignError
+from convsign.extensions import db
+from convsign.models import Convention, User
+from convsign.models.types import local_today
+from convsign.pdf.errors import PdfError
+from convsign.pdf.inspection import inspect_pdf
+from convsign.pdf.validation import DocumentReport, validate_document
+from convsign.signing import platform
+
+MIB = 1024 * 1024
+
+
+class UnverifiableDocument(ConvsignError):
+    """The file cannot be verified (not a PDF, damaged, encrypted, too large…); `code` says why."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What the file is to this instance. `title` is None when the person may not see the convention."""
+
+    known: bool
+    revision_number: int | None = None
+    revision_count: int | None = None
+    is_current: bool = False
+    convention_id: int | None = None
+    title: str | None = None
+
+
+def verify(pdf: bytes) -> DocumentReport:
+    """Inspect, then validate every signature; UnverifiableDocument when the file cannot be read."""
+    config = current_app.config
+    try:
+        inspect_pdf(
+            pdf, max_bytes=int(config["MAX_UPLOAD_MB"]) * MIB, max_pages=int(config["MAX_PDF_PAGES"]), allow_signed=True
+        )
+        return validate_document(pdf, platform.trust_settings())
+    except PdfError as error:
+        raise unverifiable(error.code) from error
+
+
+def unverifiable(code: str) -> UnverifiableDocument:
+    """The error for a rejection code of inspection or validation, with its French message."""
+    config = current_app.config
+    messages = {
+        "empty": (_("Le fichier envoyé est vide."), 422),
+        "not_pdf": (_("Ce fichier n'est pas un PDF."), 415),
+        "too_large": (_("Ce PDF dépasse la taille maximale de %(mb)s Mo.", mb=config["MAX_UPLOAD_MB"]), 413),
+        "encrypted": (
+            _(
+                "Ce PDF est chiffré ou protégé par un mot de passe : ses signatures ne peuvent pas être "
+                "vérifiées. Demandez une version sans protection."
+            ),
+            422,
+        ),
+        "too_many_pages": (_("Ce PDF dépasse le nombre maximal de %(n)s pages.", n=config["MAX_PDF_PAGES"]), 422),
+        "decode_limit": (
+            _(
+                "Ce PDF contient des données compressées anormalement volumineuses : il n'est pas "
+                "vérifié, par prudence."
+            ),
+            422,
+        ),
+        "active_content": (
+            _(
+                "Ce PDF contient du contenu actif (JavaScript, lancement d'application) : il n'est "
+                "pas vérifié, par prudence."
+            ),
+            422,
+        ),
+    }
+    damaged = _(
+        "Ce PDF est endommagé ou tronqué : il ne peut pas être lu, donc pas vérifié. Demandez une copie "
+        "complète du fichier."
+    )
+    message, status = messages.get(code, (damaged, 422))
+    return UnverifiableDocument(code, str(message), status)
+
+
+def placement(pdf: bytes, viewer: User | None) -> Placement:
+    """Which revision of which convention these bytes are; the title only if `viewer` may see it
+    (no viewer: the instance's operator, at the command line)."""
+    found = identify(pdf)
+    if found is None:
+        return Placement(known=False)
+    convention = db.session.get(Convention, found.convention_id)
+    assert convention is not None
+    visible = (
+        viewer is None
+        or db.session.scalar(visible_conventions(viewer, local_today()).where(Convention.id == convention.id))
+        is not None
+    )
+    return Placement(
+        True,
+        found.revision_number,
+        convention.revision_count,
+        found.is_current,
+        convention.id if visible else None,
+        convention.title if visible else None,
+    )

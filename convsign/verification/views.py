@@ -1,0 +1,47 @@
+"""The verification page: upload a PDF, read its signatures' report in French (thin over the services)."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from convsign.verification import bp, report, services
+from convsign.verification.forms import VerifyForm
+
+
+def _page(form: VerifyForm, status: int = 200, **context: object) -> tuple[str, int]:
+    config = current_app.config
+    return render_template("verification/verify.html", form=form, max_mb=config["MAX_UPLOAD_MB"], **context), status
+
+
+@bp.route("/verifier", methods=["GET", "POST"])
+@login_required
+def verify() -> tuple[str, int]:
+    """The form; on a valid upload, the report of every signature, the verdict and the file's place."""
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        return _page(form, 422 if form.is_submitted() else 200)
+    pdf = form.document.data.read()
+    try:
+        result = services.verify(pdf)
+    except services.UnverifiableDocument as error:
+        form.document.errors = [*form.document.errors, error.message]
+        return _page(form, error.status)
+    return _page(
+        VerifyForm(formdata=None),
+        lines=[report.signature_line(s) for s in result.signatures],
+        verdict=report.verdict(result),
+        valid=result.valid,
+        level=result.level,
+        placement=report.placement_label(services.placement(pdf, current_user)),
+        filename=form.document.data.filename,
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A file over the limit is refused before it is read: say so on the form, not on a bare error page."""
+    form = VerifyForm(formdata=None)
+    form.document.errors = [services.unverifiable("too_large").message]
+    return _page(form, 413)
