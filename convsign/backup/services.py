@@ -180,9 +180,9 @@ def _reset_sequences() -> None:
     for table in db.metadata.sorted_tables:
         key = list(table.primary_key.columns)
         if len(key) == 1 and isinstance(key[0].type, sa.Integer) and key[0].autoincrement in (True, "auto"):
-            db.session.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key[0].name}'), "
-                f"COALESCE((SELECT MAX({key[0].name}) FROM {table.name}), 0) + 1, false)"))
+            following = sa.select(sa.func.coalesce(sa.func.max(key[0]), 0) + 1).scalar_subquery()
+            sequence = sa.func.pg_get_serial_sequence(table.name, key[0].name)
+            db.session.execute(sa.select(sa.func.setval(sequence, following, False)))
 
 
 def _restore_files(archive: tarfile.TarFile, digests: dict[str, str]) -> int:

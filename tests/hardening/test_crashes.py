@@ -28,7 +28,7 @@ STEPS = ["signed_in_memory", "document_file_written", "before_commit", "after_co
 
 
 def check_consistent(app: Flask, prepared: Prepared, expect_signed: bool) -> None:
-    mayor, slot_id = prepared.signers[0]
+    _mayor, slot_id = prepared.signers[0]
     president = prepared.signers[1][0]
     with app.app_context():
         convention = db.session.get(Convention, prepared.convention_id)
