@@ -66,6 +66,8 @@ class DefaultConfig:
     # Wrong signing passphrases before the key is locked, and for how long.
     PASSPHRASE_MAX_ATTEMPTS = 5
     PASSPHRASE_LOCKOUT_MINUTES = 15
+    # Signature attempts (passphrase or certificate password) per person and address, before 429.
+    SIGNING_RATE_LIMIT = "10 per minute"
     # Tests only: kill the worker at a named step of a signature (convsign.faults).
     FAULT_INJECTION: str | None = None
     BABEL_DEFAULT_LOCALE = "fr"

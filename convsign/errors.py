@@ -53,6 +53,35 @@ class ValidationFailed(ConvsignError):
         self.field = field
 
 
+class NulCharacter(ConvsignError):
+    """A submitted value holds a NUL character: PostgreSQL text cannot store it, and no one types it."""
+
+    status = 400
+    default_message = _l(
+        "Le texte envoyé contient un caractère nul (invisible), qui ne peut pas être enregistré : "
+        "retirez-le et recommencez."
+    )
+
+
+def refuse_nul_characters() -> None:
+    """Before any view: refuse a form, query or JSON value holding a NUL, rather than fail storing it."""
+    values: list[Any] = list(request.values.values())
+    if request.is_json:
+        values.append(request.get_json(silent=True))
+    if any(_holds_nul(value) for value in values):
+        raise NulCharacter()
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
 def wants_json() -> bool:
     """Whether the caller is an API client rather than a browser."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"

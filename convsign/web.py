@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     _init_extensions(app)
     _register_blueprints(app)
     errors.register_error_handlers(app)
+    app.before_request(errors.refuse_nul_characters)
     i18n.register_template_filters(app)
     cli.register(app)
     app.after_request(security_headers)

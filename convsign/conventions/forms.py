@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from flask_wtf.i18n import translations
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -35,7 +36,15 @@ def optional_int(value: Any) -> int | None:
         return None
 
 
-class ObjectiveRow(Form):
+class TranslatedRow(Form):
+    """A repeated row (a plain WTForms form): WTForms' own messages in the page's language, as a FlaskForm has."""
+
+    class Meta:
+        def get_translations(self, form: Form) -> Any:
+            return translations
+
+
+class ObjectiveRow(TranslatedRow):
     """One objective: its domain, its text, and its rank within the domain."""
 
     domain = SelectField(_l("Domaine"), choices=DOMAIN_CHOICES)
@@ -47,7 +56,7 @@ class ObjectiveRow(Form):
     )
 
 
-class SignatoryRow(Form):
+class SignatoryRow(TranslatedRow):
     """One signing office and its stage."""
 
     office_id = SelectField(

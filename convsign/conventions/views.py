@@ -169,8 +169,8 @@ def preview(convention_id: int) -> Response:
 
 @bp.route("/<int:convention_id>/texte", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
-def upload(convention_id: int) -> str | Response:
-    """Use the CAF's own PDF as the text; a refused file stores nothing and says why."""
+def upload(convention_id: int) -> tuple[str, int] | Response:
+    """Use the CAF's own PDF as the text; a refused file stores nothing and says why (422)."""
     convention = access.managed_convention(current_user, convention_id)
     form = UploadForm()
     if form.validate_on_submit():
@@ -193,7 +193,7 @@ def upload(convention_id: int) -> str | Response:
         convention=convention,
         max_mb=config["MAX_UPLOAD_MB"],
         max_pages=config["MAX_PDF_PAGES"],
-    )
+    ), (422 if form.is_submitted() else 200)
 
 
 @bp.route("/<int:convention_id>/ouvrir", methods=["GET", "POST"])

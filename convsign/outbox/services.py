@@ -66,7 +66,8 @@ def queue_email(to: str, subject: str, body: str, dedup_key: str | None = None) 
     message = OutboxMessage(
         kind=OutboxKind.EMAIL,
         recipient=to,
-        subject=subject[:300],
+        # One line: a title typed with a line break must not become a header of its own.
+        subject=" ".join(subject.splitlines())[:300],
         body=body,
         dedup_key=dedup_key,
         message_id=new_message_id(),

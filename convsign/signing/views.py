@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -16,7 +17,7 @@ from convsign.conventions import circuit
 from convsign.conventions.access import visible_convention
 from convsign.documents import services as documents
 from convsign.errors import ConvsignError, NotFound, ValidationFailed
-from convsign.extensions import db
+from convsign.extensions import db, limiter
 from convsign.faults import crash_point
 from convsign.models import Signatory, SigningKey
 from convsign.models.types import local_today, utcnow
@@ -26,6 +27,15 @@ from convsign.signing import bp, keys, services
 from convsign.signing.errors import DocumentChanged, NoSigningKey, SigningRefused, WrongSigningPassphrase
 from convsign.signing.forms import ChangePassphraseForm, CreateKeyForm, Pkcs12Form, RevokeKeyForm, SignForm
 from convsign.signing.own_certificate import MAX_PKCS12_BYTES
+
+
+def _signing_limit() -> str:
+    return str(current_app.config["SIGNING_RATE_LIMIT"])
+
+
+def _person_and_address() -> str:
+    """Rate-limit key of passphrase attempts: one person from one address (a shared NAT spares colleagues)."""
+    return f"{current_user.get_id()}@{get_remote_address()}"
 
 
 def _authority(slot: Signatory) -> services.Authority | None:
@@ -66,6 +76,7 @@ def sign_page(slot_id: int) -> tuple[str, int]:
 
 
 @bp.post("/signer/<int:slot_id>")
+@limiter.limit(_signing_limit, key_func=_person_and_address)
 @login_required
 def sign(slot_id: int) -> BaseResponse | tuple[str, int]:
     """Sign with one's own key, unlocked by the signing passphrase."""
@@ -78,6 +89,7 @@ def sign(slot_id: int) -> BaseResponse | tuple[str, int]:
 
 
 @bp.post("/signer/<int:slot_id>/certificat")
+@limiter.limit(_signing_limit, key_func=_person_and_address)
 @login_required
 def sign_with_certificate(slot_id: int) -> BaseResponse | tuple[str, int]:
     """Sign once with one's own .p12/.pfx certificate file (nothing of it is stored)."""
@@ -186,6 +198,7 @@ def keys_page() -> tuple[str, int]:
 
 
 @bp.post("/signature/cles/<int:key_id>/phrase")
+@limiter.limit(_signing_limit, key_func=_person_and_address)
 @login_required
 def change_passphrase(key_id: int) -> BaseResponse | tuple[str, int]:
     """Re-encrypt one's key under a new passphrase."""

@@ -456,7 +456,7 @@ def test_a_refused_upload_says_why_and_stores_nothing(
     app.config["MAX_UPLOAD_MB"] = 1
     convention_id = saved_draft(app, territory)
     response = upload(coordinator, convention_id, content)
-    assert response.status_code == 200 and message in text(response)
+    assert response.status_code == 422 and message in text(response)
     assert load(app, convention_id).uploaded_text_sha256 is None
     assert not list((__import__("pathlib").Path(app.instance_path) / "documents").glob("*/*.pdf"))
 
