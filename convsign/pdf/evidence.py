@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import logging
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import Path
 
 import typst
 from asn1crypto import cms
@@ -27,11 +25,10 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from convsign.pdf.errors import PdfError, RenderFailed
+from convsign.pdf.typst_pdf import compile_pdfa, compiler
 
 logger = logging.getLogger(__name__)
 
-_TEMPLATE_DIR = Path(__file__).parent / "templates"
-_TEMPLATE = _TEMPLATE_DIR / "evidence.typ"
 # No glyph exists for controls, private-use or unassigned code points, nor in the embedded fonts
 # for pictographs (emoji in a refusal reason, from U+2600 on): they are dropped rather than failing
 # the file. Lower symbols (°, ©, ™) are kept.
@@ -206,14 +203,7 @@ def _cleaned(value: object) -> object:
 
 def render_evidence(spec: EvidenceSpec, *, created_at: datetime | None = None) -> bytes:
     """Render the evidence file as PDF/A-2b (unsealed). `created_at` fixes the PDF's dates."""
-    payload = json.dumps(_cleaned(asdict(spec)), ensure_ascii=False)
-    compiler = typst.Compiler(_TEMPLATE, root=_TEMPLATE_DIR, ignore_system_fonts=True, sys_inputs={"spec": payload})
-    stamp = created_at.replace(microsecond=0) if created_at else None  # typst takes whole seconds
     try:
-        pdf, warnings = compiler.compile_with_warnings(format="pdf", pdf_standards="a-2b", timestamp=stamp)
+        return compile_pdfa(compiler("evidence.typ", spec=_cleaned(asdict(spec))), created_at)
     except typst.TypstError as exc:
         raise RenderFailed(message=exc.message) from exc
-    for warning in warnings:
-        logger.warning("typst: %s", warning.message)
-    assert isinstance(pdf, bytes)
-    return pdf

@@ -8,18 +8,16 @@ template only as JSON through `sys.inputs`, so user text is always rendered lite
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import typst
 
 from convsign.pdf.errors import RenderFailed
 from convsign.pdf.generation import format_date_fr, french_typography
+from convsign.pdf.typst_pdf import compile_pdfa, compiler
 
-_TEMPLATE = Path(__file__).parent / "templates" / "extrait.typ"
 _UNITS = (
     "",
     "un",
@@ -122,19 +120,10 @@ def vote_text(vote: Vote) -> str:
 
 def render_extract(spec: ExtractSpec, *, created_at: datetime | None = None) -> bytes:
     """The extract as PDF/A-2b bytes; `created_at` (aware) fixes the document dates."""
-    compiler = typst.Compiler(
-        _TEMPLATE,
-        root=_TEMPLATE.parent,
-        ignore_system_fonts=True,
-        sys_inputs={"extract": json.dumps(_payload(spec), ensure_ascii=False)},
-    )
     try:
-        stamp = created_at.replace(microsecond=0) if created_at else None
-        pdf = compiler.compile(format="pdf", pdf_standards="a-2b", timestamp=stamp)
+        return compile_pdfa(compiler("extrait.typ", extract=_payload(spec)), created_at)
     except typst.TypstError as exc:
         raise RenderFailed(message=exc.message) from exc
-    assert isinstance(pdf, bytes)
-    return pdf
 
 
 def _date(day: date | None) -> str | None:

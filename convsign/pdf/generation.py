@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import typst
@@ -21,11 +19,8 @@ from pypdf import PdfReader, PdfWriter
 
 from convsign.pdf.errors import PdfRejected, RenderFailed, SpecError
 from convsign.pdf.fields import FieldPlacement, check_field_names
+from convsign.pdf.typst_pdf import compile_pdfa, compiler
 
-logger = logging.getLogger(__name__)
-
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-_TEMPLATE = TEMPLATES_DIR / "convention.typ"
 _MONTHS = (
     *("janvier", "février", "mars", "avril", "mai", "juin"),
     *("juillet", "août", "septembre", "octobre", "novembre", "décembre"),
@@ -191,17 +186,12 @@ def _render(spec: ConventionSpec, mode: str, created_at: datetime | None) -> Gen
     check_field_names(s.field_name for s in spec.signatories)
     if not spec.signatories:
         raise SpecError("no_signatories")
-    payload = json.dumps(_payload(spec, mode), ensure_ascii=False)
-    compiler = typst.Compiler(_TEMPLATE, root=TEMPLATES_DIR, ignore_system_fonts=True, sys_inputs={"spec": payload})
+    document = compiler("convention.typ", spec=_payload(spec, mode))
     try:
-        stamp = created_at.replace(microsecond=0) if created_at else None  # typst takes whole seconds
-        pdf, warnings = compiler.compile_with_warnings(format="pdf", pdf_standards="a-2b", timestamp=stamp)
-        markers = json.loads(compiler.query("<sigbox>", field="value"))
+        pdf = compile_pdfa(document, created_at)
+        markers = json.loads(document.query("<sigbox>", field="value"))
     except typst.TypstError as exc:
         raise _render_error(exc) from exc
-    for warning in warnings:
-        logger.warning("typst: %s", warning.message)
-    assert isinstance(pdf, bytes)
     return GeneratedDocument(pdf, _placements(markers))
 
 
