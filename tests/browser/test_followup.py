@@ -99,8 +99,13 @@ def create_key_and_sign(page: Page) -> None:
 
 def refuse(page: Page) -> None:
     """Open the "Refuser de signer" block of the signing page and refuse with a reason."""
-    page.locator("summary", has_text="Refuser de signer").click()
-    block = page.locator("details", has=page.locator("summary", has_text="Refuser de signer"))
+    summary = page.locator("summary", has_text="Refuser de signer")
+    block = page.locator("details", has=summary)
+    for _attempt in range(3):  # headless Chromium sometimes drops a click right after a navigation
+        if block.get_attribute("open") is not None:
+            break
+        summary.click()
+    expect(block).to_have_attribute("open", "")
     block.get_by_label("Motif du refus").fill(REASON)
     block.get_by_role("button", name="Refuser de signer").click()
     expect(page.get_by_text("Votre refus est enregistré")).to_be_visible()
