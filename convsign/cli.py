@@ -8,24 +8,27 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.serialization import Encoding
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from convsign import schema
+from convsign.admin.imports import import_communes
+from convsign.admin.services import create_admin
+from convsign.api.cli import token_group
+from convsign.audit.cli import audit_group
+from convsign.auth.passwords import MIN_PASSWORD_LENGTH
+from convsign.backup.cli import backup_command, restore_command
+from convsign.demo.services import CAF, EPCI, load_demo
+from convsign.demo.signed import load_signed_demo
 from convsign.errors import ConvsignError, ValidationFailed
 from convsign.extensions import db
-
-
-def fail(message: str, code: int = 1) -> None:
-    """Print `message` on stderr and exit with `code`."""
-    click.echo(message, err=True)
-    sys.exit(code)
-
-
-def require_migrated() -> None:
-    """Stop with the command to run when the database is not migrated."""
-    if not schema.is_up_to_date():
-        fail(f"La base de données n'est pas à jour. Lancez d'abord : {schema.UPGRADE_COMMAND}")
+from convsign.followup.cli import expire_command, remind_command
+from convsign.models import Organisation, Role, User
+from convsign.outbox.cli import outbox_group
+from convsign.terminal import fail, require_migrated
+from convsign.trust import platform
+from convsign.verification.cli import verify_command
 
 
 @click.command("create-admin")
@@ -35,9 +38,6 @@ def require_migrated() -> None:
 @with_appcontext
 def create_admin_command(name: str, email: str, password: str) -> None:
     """Create the first administrator of an instance."""
-    from convsign.admin.services import create_admin
-    from convsign.auth.passwords import MIN_PASSWORD_LENGTH
-
     require_migrated()
     if len(password) < MIN_PASSWORD_LENGTH:
         fail(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.")
@@ -55,8 +55,6 @@ def create_admin_command(name: str, email: str, password: str) -> None:
 @with_appcontext
 def import_communes_command(csv_file: Path) -> None:
     """Import communes from CSV_FILE (insee,name,population,siren,epci_siren)."""
-    from convsign.admin.imports import import_communes
-
     require_migrated()
     try:
         text = csv_file.read_text("utf-8")
@@ -81,8 +79,6 @@ def import_communes_command(csv_file: Path) -> None:
 @with_appcontext
 def demo_command() -> None:
     """Load the demonstration (Lens-Liévin) and print its logins."""
-    from convsign.demo.services import load_demo
-
     require_migrated()
     logins_file = Path(current_app.instance_path) / "demo-logins.txt"
     progress = lambda message: click.echo("… " + message, err=True)  # noqa: E731
@@ -104,12 +100,6 @@ def demo_command() -> None:
 
 def load_signed_demo_for(logins_file: Path, progress: Callable[[str], None]) -> list[Any]:
     """The finished demo convention, signed by the demo accounts; its passphrases kept beside the logins."""
-    import sqlalchemy as sa
-
-    from convsign.demo.services import CAF, EPCI
-    from convsign.demo.signed import load_signed_demo
-    from convsign.models import Organisation, Role, User
-
     epci = db.session.scalar(sa.select(Organisation).where(Organisation.siren == EPCI.siren))
     caf = db.session.scalar(sa.select(Organisation).where(Organisation.siren == CAF.siren))
     coordinator = db.session.scalars(sa.select(User).where(User.organisation_id == epci.id)).all() if epci else []
@@ -131,22 +121,11 @@ pki_group = click.Group("pki", help="The internal PKI: export the root, list rev
 @with_appcontext
 def export_ca_command() -> None:
     """Print the root certificate (PEM), to import as a trust anchor."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    from convsign.signing import platform
-
     click.echo(platform.pki().root.public_bytes(Encoding.PEM).decode(), nl=False)
 
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
-    from convsign.api.cli import token_group
-    from convsign.audit.commands import audit_group
-    from convsign.backup.commands import backup_command, restore_command
-    from convsign.followup.cli import expire_command, remind_command
-    from convsign.outbox.cli import outbox_group
-    from convsign.verification.commands import verify_command
-
     for command in (create_admin_command, import_communes_command, demo_command, pki_group, audit_group,
                     verify_command, outbox_group, remind_command, expire_command, token_group, backup_command,
                     restore_command):

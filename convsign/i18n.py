@@ -9,6 +9,8 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
+from convsign import labels
+
 
 def select_locale() -> str:
     """French unless the person chose otherwise (profile, then the language switch).
@@ -88,8 +90,6 @@ def register_template_filters(app: Flask) -> None:
 
     @app.context_processor
     def inject_language() -> dict[str, object]:
-        from convsign import labels
-
         return {
             "current_language": str(get_locale() or "fr"),
             "request_path": request.path,

@@ -1,4 +1,7 @@
-"""Wiring of the web application: extensions, blueprints, hooks, headers and commands."""
+"""Wiring of the application: extensions, blueprints, event subscribers, hooks, headers and commands.
+
+The top of the layers (see README, "Layout"): it may import every feature; none imports it.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,61 @@ from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from convsign import cli, errors, i18n, schema
+from convsign import cli, errors, events, i18n, schema
+from convsign.admin import delegation_views as _admin_delegation_pages
+from convsign.admin import views as _admin_pages
+from convsign.admin.blueprint import bp as admin_bp
+from convsign.api import bearer as _api_bearer
+from convsign.api import conventions as _api_conventions
+from convsign.api import decisions as _api_decisions
+from convsign.api import deliberations as _api_deliberations
+from convsign.api import pages as _api_pages
+from convsign.api import problems as _api_problems
+from convsign.api import slots as _api_slots
+from convsign.api import verification as _api_verification
+from convsign.api import webhook_events
+from convsign.api.blueprint import bp as api_bp
+from convsign.api.blueprint import pages as api_pages_bp
+from convsign.audit import services as audit
+from convsign.auth import views as _auth_pages
+from convsign.auth.blueprint import bp as auth_bp
+from convsign.conventions import document_views as _convention_document_pages
+from convsign.conventions import views as _convention_pages
+from convsign.conventions.blueprint import bp as conventions_bp
+from convsign.dashboard import views as _dashboard_pages
+from convsign.dashboard.blueprint import bp as dashboard_bp
+from convsign.deliberations import gate
+from convsign.deliberations import views as _deliberation_pages
+from convsign.deliberations.blueprint import bp as deliberations_bp
+from convsign.evidence import views as _evidence_pages
+from convsign.evidence.blueprint import bp as evidence_bp
 from convsign.extensions import babel, csrf, db, limiter, login_manager, migrate
+from convsign.followup import notifications
+from convsign.followup import views as _followup_pages
+from convsign.followup.blueprint import bp as followup_bp
+from convsign.home import views as _home_pages
+from convsign.home.blueprint import bp as home_bp
 from convsign.i18n_catalogs import compile_catalogs
+from convsign.models import OutboxKind
+from convsign.outbox import delivery
+from convsign.outbox import views as _outbox_pages
+from convsign.outbox.blueprint import bp as outbox_bp
+from convsign.signing import views as _signing_pages
+from convsign.signing.blueprint import bp as signing_bp
+from convsign.trust import views as _trust_pages
+from convsign.trust.blueprint import bp as trust_bp
+from convsign.verification import views as _verification_pages
+from convsign.verification.blueprint import bp as verification_bp
+
+# The view modules above are imported for their routes, which attach to their feature's blueprint.
+VIEW_MODULES = (
+    _admin_delegation_pages, _admin_pages, _api_bearer, _api_conventions, _api_decisions, _api_deliberations,
+    _api_pages, _api_problems, _api_slots, _api_verification, _auth_pages, _convention_pages, _dashboard_pages,
+    _deliberation_pages, _convention_document_pages, _evidence_pages, _followup_pages, _home_pages, _outbox_pages,
+    _signing_pages, _trust_pages, _verification_pages,
+)
+BLUEPRINTS = (home_bp, auth_bp, admin_bp, conventions_bp, signing_bp, trust_bp, evidence_bp,
+              verification_bp, dashboard_bp, deliberations_bp, outbox_bp, followup_bp, api_bp, api_pages_bp)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -29,13 +84,45 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
     _init_extensions(app)
-    _register_blueprints(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    connect_subscribers()
     errors.register_error_handlers(app)
     app.before_request(errors.refuse_nul_characters)
+    app.before_request(note_audit_origin)
+    app.teardown_request(forget_audit_origin)
     i18n.register_template_filters(app)
     cli.register(app)
     app.after_request(security_headers)
+    app.after_request(delivery.deliver_after_response)
     schema.guard_unmigrated(app)
+
+
+def connect_subscribers() -> None:
+    """Who reacts to which event (convsign.events), in one place. Connecting twice is harmless.
+
+    Subscribers run in the sender's transaction: what they queue commits with the action.
+    """
+    events.slot_gate.connect(gate.deliberation_gate)
+    events.statuses_prefetch.connect(gate.prefetch_deliberations)
+    events.slots_invited.connect(notifications.on_slots_invited)
+    events.slot_refused.connect(notifications.on_slot_refused)
+    events.convention_completed.connect(notifications.on_convention_completed)
+    events.convention_cancelled.connect(notifications.on_convention_cancelled)
+    for event in (events.signature_created, events.slot_refused, events.convention_completed,
+                  events.convention_cancelled):
+        event.connect(webhook_events.queue_event)
+    delivery.SENDERS[OutboxKind.WEBHOOK.value] = webhook_events.send_webhook
+
+
+def note_audit_origin() -> None:
+    """The audit entries this request writes name its client's address and user agent."""
+    audit.set_origin(audit.Origin(request.remote_addr, request.user_agent.string or None))
+
+
+def forget_audit_origin(_error: BaseException | None) -> None:
+    """After the request: what a command or a test does next has no client."""
+    audit.set_origin(None)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -73,30 +160,6 @@ def _tune_sqlite(app: Flask) -> None:
     @sa.event.listens_for(db.engine, "begin")
     def on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _register_blueprints(app: Flask) -> None:
-    from convsign.admin import bp as admin_bp
-    from convsign.api import bp as api_bp
-    from convsign.api import pages as api_pages_bp
-    from convsign.audit import bp as audit_bp
-    from convsign.auth import bp as auth_bp
-    from convsign.conventions import bp as conventions_bp
-    from convsign.dashboard import bp as dashboard_bp
-    from convsign.deliberations import bp as deliberations_bp
-    from convsign.documents import bp as documents_bp
-    from convsign.evidence import bp as evidence_bp
-    from convsign.followup import bp as followup_bp
-    from convsign.home import bp as home_bp
-    from convsign.outbox import bp as outbox_bp
-    from convsign.signing import bp as signing_bp
-    from convsign.trust import bp as trust_bp
-    from convsign.verification import bp as verification_bp
-
-    for blueprint in (home_bp, auth_bp, admin_bp, conventions_bp, documents_bp, signing_bp, trust_bp, audit_bp,
-                      evidence_bp, verification_bp, dashboard_bp, deliberations_bp, outbox_bp, followup_bp,
-                      api_bp, api_pages_bp):
-        app.register_blueprint(blueprint)
 
 
 def security_headers(response: Response) -> Response:

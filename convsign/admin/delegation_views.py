@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from convsign.admin import bp, delegations
+from convsign.admin import delegations
+from convsign.admin.blueprint import bp
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
 from convsign.formtools import choices

@@ -11,21 +11,12 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from convsign.formtools import choices
+from convsign.formtools import CheckboxesField, choices
 from convsign.labels import OFFICE_KINDS, ORGANISATION_KINDS, ROLES
-
-
-class CheckboxesField(SelectMultipleField):
-    """A list of checkboxes: easier to use than a multiple select, with a keyboard too."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _optional_int(value: Any) -> int | None:

@@ -13,8 +13,8 @@ from convsign.audit.services import record
 from convsign.auth.passwords import hash_password
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
-from convsign.identifiers import InvalidIdentifier, normalise_insee, normalise_siren
 from convsign.models import Mandate, Office, OfficeKind, Organisation, OrganisationKind, Role, User
+from convsign.rules.identifiers import InvalidIdentifier, normalise_insee, normalise_siren
 
 
 @dataclass(frozen=True)

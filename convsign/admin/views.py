@@ -12,7 +12,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from convsign.admin import bp, services
+from convsign.admin import services
+from convsign.admin.blueprint import bp
 from convsign.admin.forms import MandateForm, OrganisationForm, UserForm
 from convsign.auth.services import send_link
 from convsign.errors import ValidationFailed

@@ -12,7 +12,8 @@ from typing import Any
 from flask import g, request
 from flask_babel import gettext as _
 
-from convsign.api import bp, tokens
+from convsign.api import tokens
+from convsign.api.blueprint import bp
 from convsign.errors import ConvsignError
 from convsign.extensions import csrf
 from convsign.models import User

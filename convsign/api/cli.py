@@ -6,11 +6,11 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
-from convsign.cli import fail, require_migrated
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
 from convsign.models import User
 from convsign.models.types import utcnow
+from convsign.terminal import fail, require_migrated
 
 token_group = click.Group("token", help="Les jetons d'accès personnels à l'API.")
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from convsign.api import bp, drafts, inputs, outputs
+from convsign.api import drafts, inputs, outputs
 from convsign.api.bearer import caller
+from convsign.api.blueprint import bp
 from convsign.conventions import access, services
 from convsign.deliberations import services as deliberations
 from convsign.documents import services as documents

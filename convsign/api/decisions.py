@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from flask import Response
 
-from convsign.api import bp, inputs
+from convsign.api import inputs
 from convsign.api.bearer import caller
+from convsign.api.blueprint import bp
 from convsign.api.conventions import convention_response, managed
 from convsign.conventions.services import cancel_convention
 from convsign.documents import services as documents

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from convsign.api import bp
+from convsign.api.blueprint import bp
 from convsign.errors import ConvsignError, ValidationFailed, http_message
 
 PROBLEM_TYPE = "application/problem+json"

@@ -11,15 +11,16 @@ import re
 from flask import Response
 from flask_babel import gettext as _
 
-from convsign.api import bp, inputs
+from convsign.api import inputs
 from convsign.api.bearer import caller
+from convsign.api.blueprint import bp
 from convsign.api.conventions import json_response, visible
 from convsign.errors import Forbidden, NotFound, ValidationFailed
 from convsign.extensions import db
 from convsign.followup.services import refuse_slot
 from convsign.models import Signatory
 from convsign.models.types import utcnow
-from convsign.signing import keys, services
+from convsign.signing import services
 from convsign.signing.errors import SigningRefused, WrongSigningPassphrase
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -45,11 +46,10 @@ def own_authority(slot: Signatory) -> services.Authority:
 @bp.post("/conventions/<int:convention_id>/signatories/<int:slot_id>/signing-key")
 def create_signing_key(convention_id: int, slot_id: int) -> Response:
     """Choose the signing passphrase: the server generates the key and its certificate."""
-    authority = own_authority(slot_of(convention_id, slot_id))
+    slot = slot_of(convention_id, slot_id)
+    own_authority(slot)
     passphrase = inputs.text(inputs.json_body(), "passphrase", max_length=1000)
-    if keys.active_key(caller(), authority.basis, utcnow()) is not None:
-        raise ValidationFailed(_("Vous avez déjà une clé de signature pour cette fonction."), "passphrase")
-    key = keys.create_key(caller(), authority.basis, passphrase, utcnow())
+    key = services.create_key_for_slot(slot, caller(), passphrase, utcnow())
     db.session.commit()
     return json_response(
         {
@@ -76,19 +76,11 @@ def sign(convention_id: int, slot_id: int) -> Response:
         revision = services.sign_slot(slot_id, caller(), passphrase, seen, utcnow())
     except WrongSigningPassphrase:
         db.session.rollback()
-        _count_wrong_passphrase(slot_id)
+        services.record_wrong_passphrase(slot_id, caller(), utcnow())
+        db.session.commit()
         raise
     db.session.commit()
     return json_response({"revision": revision.number, "sha256": revision.sha256}, 201)
-
-
-def _count_wrong_passphrase(slot_id: int) -> None:
-    """Count the failed attempt in its own transaction, as the page does, so no rollback erases it."""
-    authority = own_authority(services.get_slot(slot_id))
-    key = keys.active_key(caller(), authority.basis, utcnow())
-    if key is not None:
-        keys.record_failed_attempt(key.id, utcnow())
-        db.session.commit()
 
 
 @bp.post("/conventions/<int:convention_id>/signatories/<int:slot_id>/refusal")

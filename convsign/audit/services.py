@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
 
 from convsign.audit import witness
 from convsign.extensions import db
@@ -30,6 +30,24 @@ from convsign.models.audit import AuditEntry
 from convsign.models.types import utcnow
 
 GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the actions being recorded come from: the client's address and user agent."""
+
+    ip: str | None
+    user_agent: str | None
+
+
+# Set by the web layer for each request (convsign.web); None for commands. A context variable, so
+# that recording an action does not reach into Flask's request, and stays the same from any caller.
+_origin: ContextVar[Origin | None] = ContextVar("convsign_audit_origin", default=None)
+
+
+def set_origin(origin: Origin | None) -> None:
+    """Say where the following actions come from (None: a command, no client)."""
+    _origin.set(origin)
 CHAINED_FIELDS = (
     "at",
     "action",
@@ -94,9 +112,10 @@ def record(
         certificate_sha256=certificate_sha256,
         details=json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str),
     )
-    if has_request_context():
-        entry.ip = request.remote_addr
-        entry.user_agent = (request.user_agent.string or "")[:300]
+    origin = _origin.get()
+    if origin is not None:
+        entry.ip = origin.ip
+        entry.user_agent = (origin.user_agent or "")[:300]
     entry.previous_hash = chain_head()
     entry.entry_hash = compute_hash(entry.previous_hash, entry)
     db.session.add(entry)

@@ -17,7 +17,7 @@ from convsign.i18n import long_date
 from convsign.models import User
 from convsign.models.types import utcnow
 from convsign.models.user import new_security_stamp
-from convsign.outbox.services import queue_email
+from convsign.outbox.queue import queue_email
 
 
 def find_user_by_email(email: str) -> User | None:

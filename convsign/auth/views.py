@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from convsign.auth import bp, services
+from convsign.auth import services
+from convsign.auth.blueprint import bp
 from convsign.auth.forms import LoginForm, PasswordResetRequestForm, ProfileForm, SetPasswordForm
 from convsign.auth.tokens import Purpose, resolve_link_token
 from convsign.extensions import db, limiter, login_manager

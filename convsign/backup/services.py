@@ -26,7 +26,7 @@ from flask import current_app
 
 from convsign import schema
 from convsign.extensions import db
-from convsign.signing import platform
+from convsign.trust import platform
 
 FORMAT = "convsign-backup-1"
 Progress = Callable[[str], None]

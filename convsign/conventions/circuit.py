@@ -7,25 +7,16 @@ halts the circuit after its stage until the coordinator resolves it. 'Waiting', 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 
+from convsign import events
 from convsign.models import Convention, ConventionStatus, Signatory, SlotState
 
 WAITING, TO_SIGN, BLOCKED, SIGNED, REFUSED = "en_attente", "a_signer", "bloque", "signe", "refuse"
-
-# A gate returns why a slot may not be signed yet (None when it may). The French layer adds the
-# deliberation gate; they run in order and the first reason wins.
-Gate = Callable[[Signatory, date], str | None]
-GATES: list[Gate] = []
-# A gate that reads more than the slot's loaded relationships registers a prefetcher beside it:
-# given the conventions about to be judged, it loads what the gate needs in a fixed number of
-# queries, so a page of 50 conventions of 40 slots does not cost a query per slot.
-Prefetcher = Callable[[Sequence[Convention], date], None]
-PREFETCHERS: list[Prefetcher] = []
 
 
 @dataclass(frozen=True)
@@ -79,17 +70,17 @@ def blocking_reason(slot: Signatory, today: date) -> str | None:
         return str(_("bloqué : la date limite de signature est dépassée"))
     if slot.office.holder_on(today) is None:
         return str(_("bloqué : la fonction « %(office)s » n'a pas de titulaire enregistré", office=slot.office.title))
-    for gate in GATES:
-        reason = gate(slot, today)
+    # Further gates (the deliberation's) are connected at app creation: see convsign.events.
+    for _gate, reason in events.slot_gate.send(slot, today=today):
         if reason:
-            return reason
+            return str(reason)
     return None
 
 
 def prefetch(conventions: Sequence[Convention], today: date) -> None:
     """Let every gate load in bulk what it needs to judge these conventions' slots on `today`."""
-    for prefetcher in PREFETCHERS:
-        prefetcher(conventions, today)
+    if conventions:
+        events.statuses_prefetch.send(conventions, today=today)
 
 
 def statuses(convention: Convention, today: date) -> dict[int, SlotStatus]:
@@ -97,7 +88,3 @@ def statuses(convention: Convention, today: date) -> dict[int, SlotStatus]:
     stage = open_stage(convention)
     return {slot.id: slot_status(slot, today, stage) for slot in convention.signatories}
 
-
-def stage_complete(convention: Convention, stage: int) -> bool:
-    """Whether every slot of `stage` is signed."""
-    return all(slot.state == SlotState.SIGNED for slot in convention.signatories if slot.stage == stage)

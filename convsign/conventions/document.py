@@ -24,7 +24,7 @@ from convsign.pdf.generation import (
     render_convention,
 )
 from convsign.pdf.signing import certify
-from convsign.signing import platform
+from convsign.trust import platform
 
 UNVERIFIED_NOTE = ("Les numéros SIREN marqués d'un astérisque respectent la règle de contrôle mais n'ont pas été "
                    "vérifiés auprès du répertoire SIRENE.")

@@ -16,8 +16,7 @@ from flask_wtf.i18n import translations
 from wtforms import DateField, FieldList, Form, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from convsign.admin.forms import CheckboxesField
-from convsign.formtools import choices
+from convsign.formtools import CheckboxesField, choices
 from convsign.labels import CONVENTION_KINDS, OBJECTIVE_DOMAINS
 from convsign.models import ObjectiveDomain
 

@@ -6,6 +6,7 @@ certify it (DocMDP: form filling and signatures only), stores it as revision 1 a
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,8 +14,10 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from convsign import events
 from convsign.audit.services import record
 from convsign.conventions import circuit
+from convsign.conventions.document import prepare_document
 from convsign.documents import services as documents
 from convsign.errors import ConvsignError, ValidationFailed
 from convsign.extensions import db
@@ -34,7 +37,6 @@ from convsign.models import (
     Signatory,
     User,
 )
-from convsign.pdf import fields as pdf_fields
 from convsign.pdf.errors import PdfRejected
 from convsign.pdf.inspection import inspect_pdf
 
@@ -204,7 +206,6 @@ def _needs_deliberation(org_id: int) -> bool:
 
 def field_name(position: int, office: Office) -> str:
     """A stable signature field name: position and office, ASCII, no dot (pyHanko forbids it)."""
-    import unicodedata
 
     ascii_title = unicodedata.normalize("NFKD", office.title).encode("ascii", "ignore").decode()
     slug = "".join(c if c.isalnum() else "_" for c in ascii_title).strip("_")
@@ -248,8 +249,6 @@ def upload_message(error: PdfRejected) -> str:
 
 def open_convention(convention: Convention, actor: User, now: datetime) -> DocumentRevision:
     """Freeze the text: generate, add the fields, certify, store revision 1, open stage 1."""
-    from convsign.conventions.document import prepare_document
-
     if convention.status != ConventionStatus.DRAFT:
         raise ConventionLocked(_("Cette convention a déjà été ouverte à la signature."))
     if not convention.signatories:
@@ -269,9 +268,8 @@ def invite_open_stage(convention: Convention, now: datetime) -> list[Signatory]:
     invited = [s for s in convention.signatories if s.stage == stage and s.invited_at is None]
     for slot in invited:
         slot.invited_at = now
-    from convsign.followup.notifications import queue_invitations  # imported late: followup imports us
-
-    queue_invitations(invited)
+    if invited:
+        events.slots_invited.send(convention, slots=invited)
     return invited
 
 
@@ -282,10 +280,8 @@ def cancel_convention(convention: Convention, actor: User, reason: str, now: dat
     if not reason.strip():
         raise ValidationFailed(_("Indiquez le motif de l'annulation."), "reason")
     convention.status, convention.closed_at, convention.closed_reason = ConventionStatus.CANCELLED, now, reason
-    record("convention_cancelled", actor=actor, convention_id=convention.id, reason=reason)
-    from convsign.followup.notifications import queue_cancellation_notice
-
-    queue_cancellation_notice(convention)
+    entry = record("convention_cancelled", actor=actor, convention_id=convention.id, reason=reason)
+    events.convention_cancelled.send(convention, entry=entry)
 
 
 def new_version(convention: Convention, actor: User) -> Convention:
@@ -308,9 +304,3 @@ def new_version(convention: Convention, actor: User) -> Convention:
     record("convention_new_version", actor=actor, convention_id=copy.id, replaces=convention.id)
     return copy
 
-
-def check_prepared(pdf: bytes, convention: Convention) -> None:
-    """The prepared document has exactly one unsigned field per slot (a guard before storing it)."""
-    found = {f.name: f for f in pdf_fields.list_signature_fields(pdf)}
-    expected = {s.field_name for s in convention.signatories}
-    assert expected <= found.keys() and not any(found[n].signed for n in expected)

@@ -1,6 +1,6 @@
 """Convention pages: the list, the convention page and its actions (thin over the services).
 
-The draft form lives in convsign.conventions.editing; access rules in convsign.conventions.access.
+The draft form lives in convsign.conventions.draft_views; access rules in convsign.conventions.access.
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from convsign import labels
-from convsign.conventions import access, bp, circuit, services
-from convsign.conventions.editing import convention_form
+from convsign.conventions import access, circuit, services
+from convsign.conventions import journal as convention_journal
+from convsign.conventions.blueprint import bp
+from convsign.conventions.document import render
+from convsign.conventions.draft_views import convention_form
 from convsign.conventions.forms import CancelForm, UploadForm
 from convsign.documents import services as documents
 from convsign.errors import ValidationFailed
@@ -141,15 +144,14 @@ def _holder_name(slot: Any, today: Any) -> str | None:
 
 def document_url(convention_id: int, number: int, inline: bool = False) -> str:
     """The address of a revision's PDF, shown inline or downloaded."""
-    return url_for("documents.view" if inline else "documents.download", convention_id=convention_id, revision=number)
+    endpoint = "conventions.view_document" if inline else "conventions.download_document"
+    return url_for(endpoint, convention_id=convention_id, revision=number)
 
 
 @bp.get("/<int:convention_id>/apercu")
 @roles_required(*MANAGERS)
 def preview(convention_id: int) -> Response:
     """The draft's document as it would be opened, unsigned and uncertified, shown inline."""
-    from convsign.conventions.document import render
-
     convention = access.managed_convention(current_user, convention_id)
     if not convention.is_editable:
         return redirect(document_url(convention.id, convention.revision_count, inline=True))
@@ -254,3 +256,16 @@ def renew(convention_id: int) -> Response:
     db.session.commit()
     flash(_("Version %(n)s créée : modifiez-la puis ouvrez-la à la signature.", n=copy.version), "success")
     return redirect(url_for("conventions.edit", convention_id=copy.id))
+
+
+@bp.get("/<int:convention_id>/journal")
+@login_required
+def journal(convention_id: int) -> str:
+    """The convention's audit entries, newest first, as far as the person may read them."""
+    convention = access.visible_convention(current_user, convention_id, local_today())
+    return render_template(
+        "conventions/journal.html",
+        convention=convention,
+        rows=convention_journal.journal(current_user, convention),
+        whole=access.may_manage(current_user, convention),
+    )

@@ -1,7 +1,7 @@
 """French labels of what a convention's timeline shows besides the action itself.
 
 The actions' labels are the audit page's (`convsign.labels.AUDIT_ACTIONS`), reused rather than
-duplicated, as are its actors' roles (`convsign.audit.journal.role_label`); this module adds the
+duplicated, as are its actors' roles (`convsign.audit.labels.role_label`); this module adds the
 recorded particulars the timeline shows.
 """
 

@@ -12,14 +12,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from convsign.conventions import circuit
-from convsign.extensions import db
-from convsign.models import Convention, ConventionParty, Mandate, Office, Signatory, User
+from convsign.models import Convention, Mandate, Office, Signatory, User
 
 
 def convention_loading() -> tuple[LoaderOption, ...]:
@@ -56,29 +54,8 @@ def slot_loading() -> tuple[LoaderOption, ...]:
 
 
 def prepare(conventions: Sequence[Convention], today: date) -> None:
-    """Let the gates load in bulk what they need for these conventions (see circuit.PREFETCHERS)."""
-    if conventions:
-        circuit.prefetch(conventions, today)
-
-
-def prefetch_deliberations(conventions: Sequence[Convention], _today: date) -> None:
-    """Load the parties and deliberations the deliberation gate reads, for every convention at once.
-
-    The conventions are already loaded: selecting them again by id fills their not-yet-loaded
-    `parties`, each joined to its deliberation. Joined rather than a second `selectinload`: that
-    would send the party ids in batches of 500 (four queries for a page of 50 conventions of 40).
-    """
-    if not any(gate.__module__ == "convsign.deliberations.gate" for gate in circuit.GATES):
-        return  # not registered (its package not imported): nothing to load
-    deliberation = getattr(ConventionParty, "deliberation")  # noqa: B009  (a backref mypy cannot see)
-    ids = [convention.id for convention in conventions]
-    options = selectinload(Convention.parties).joinedload(deliberation)
-    db.session.scalars(sa.select(Convention).where(Convention.id.in_(ids)).options(options)).all()
-
-
-# Until the deliberation gate registers its own prefetcher beside itself, the dashboard does.
-if prefetch_deliberations not in circuit.PREFETCHERS:
-    circuit.PREFETCHERS.append(prefetch_deliberations)
+    """Let the gates load in bulk what they need for these conventions (see events.statuses_prefetch)."""
+    circuit.prefetch(conventions, today)
 
 
 def local_day(moment: datetime | None) -> date | None:

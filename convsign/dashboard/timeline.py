@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from convsign.audit.journal import role_label
+from convsign.audit.labels import role_label
 from convsign.dashboard.labels import DETAILS, action_label
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, Office, Signatory

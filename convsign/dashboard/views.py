@@ -13,7 +13,8 @@ from flask_login import current_user
 
 from convsign import labels
 from convsign.conventions import access
-from convsign.dashboard import bp, services
+from convsign.dashboard import services
+from convsign.dashboard.blueprint import bp
 from convsign.dashboard.export import csv_bytes
 from convsign.dashboard.forms import FilterForm
 from convsign.dashboard.loading import local_day

@@ -1,20 +1,24 @@
 """The deliberation gate of the signing circuit: no signature before an executory deliberation.
 
-Registered into `convsign.conventions.circuit.GATES` when the package is imported. The gate reads
+Connected to the circuit's `events.slot_gate` hook at app creation (convsign.web). The gate reads
 the convention's parties (loaded once per convention) and each party's deliberation through its
-relationship; pages that list many conventions load both in bulk beforehand (the dashboard's
-`prefetch_deliberations`, registered in `circuit.PREFETCHERS`).
+relationship; pages that list many conventions load both in bulk beforehand through
+`prefetch_deliberations`, connected to `events.statuses_prefetch` beside it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
-from convsign.conventions import circuit
-from convsign.models import ConventionParty, Signatory
+from convsign.extensions import db
+from convsign.models import Convention, ConventionParty, Signatory
 from convsign.models.deliberation import deliberation_of
+from convsign.rules.deliberation_rules import is_executory
 
 MISSING, NOT_EXECUTORY, EXECUTORY, NOT_REQUIRED = "manquante", "non_executoire", "executoire", "non_requise"
 
@@ -32,12 +36,12 @@ def deliberation_state(party: ConventionParty, today: date) -> str:
     deliberation = deliberation_of(party)
     if deliberation is None:
         return MISSING
-    if deliberation.executory_on is None or deliberation.executory_on > today:
+    if not is_executory(deliberation, today):
         return NOT_EXECUTORY
     return EXECUTORY
 
 
-def deliberation_gate(slot: Signatory, today: date) -> str | None:
+def deliberation_gate(slot: Signatory, *, today: date) -> str | None:
     """Why the slot waits for its party's deliberation, naming who can record it; None when it need not."""
     party = party_of(slot)
     if party is None:
@@ -62,7 +66,15 @@ def deliberation_gate(slot: Signatory, today: date) -> str | None:
     return None
 
 
-def register() -> None:
-    """Add the gate to the circuit, once (the package may be imported by several apps)."""
-    if deliberation_gate not in circuit.GATES:
-        circuit.GATES.append(deliberation_gate)
+
+def prefetch_deliberations(conventions: Sequence[Convention], *, today: date) -> None:
+    """Load the parties and deliberations the gate reads, for every convention at once.
+
+    The conventions are already loaded: selecting them again by id fills their not-yet-loaded
+    `parties`, each joined to its deliberation. Joined rather than a second `selectinload`: that
+    would send the party ids in batches of 500 (four queries for a page of 50 conventions of 40).
+    """
+    deliberation = getattr(ConventionParty, "deliberation")  # noqa: B009  (a backref mypy cannot see)
+    ids = [convention.id for convention in conventions]
+    options = selectinload(Convention.parties).joinedload(deliberation)
+    db.session.scalars(sa.select(Convention).where(Convention.id.in_(ids)).options(options)).all()

@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from convsign.conventions import access
-from convsign.deliberations import bp, gate, services
+from convsign.deliberations import gate, services
+from convsign.deliberations.blueprint import bp
 from convsign.deliberations.extract import extract_pdf
 from convsign.deliberations.forms import DeliberationForm, WaiverForm
 from convsign.documents import services as documents

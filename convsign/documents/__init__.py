@@ -1,7 +1,4 @@
-"""Documents: the content-addressed store of PDF revisions, and their downloads."""
+"""Documents: the content-addressed store of PDF revisions.
 
-from flask import Blueprint
-
-bp = Blueprint("documents", __name__)
-
-from convsign.documents import views  # noqa: E402,F401
+Their download pages are convsign.conventions.document_views.
+"""

@@ -21,14 +21,14 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from convsign import labels
-from convsign.audit.journal import action_label
+from convsign.audit.labels import action_label
 from convsign.documents import services as documents
 from convsign.evidence import wording
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, ConventionParty, Deliberation, Signatory, SlotState
 from convsign.pdf.evidence import EvidenceParty, EvidenceRevision, EvidenceSignatory, EvidenceSpec, render_evidence
 from convsign.pdf.signing import certify
-from convsign.signing import platform
+from convsign.trust import platform
 
 SEAL_REASON = "Dossier de preuve scellé par la plateforme"
 

@@ -6,7 +6,8 @@ from flask import Response
 from flask_login import current_user, login_required
 
 from convsign.conventions.access import visible_convention
-from convsign.evidence import bp, services
+from convsign.evidence import services
+from convsign.evidence.blueprint import bp
 from convsign.models.types import local_today, utcnow
 
 

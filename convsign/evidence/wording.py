@@ -11,7 +11,7 @@ from convsign.i18n import long_date
 from convsign.models import Convention, ConventionParty, Deliberation, Signatory, SlotState
 from convsign.pdf.evidence import CertificateFacts, EvidenceSignature, certificate_facts
 from convsign.pdf.validation import SignatureReport, validate_document
-from convsign.signing import platform
+from convsign.trust import platform
 from convsign.verification import report as verification
 
 

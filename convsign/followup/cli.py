@@ -6,11 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from convsign.cli import require_migrated
 from convsign.extensions import db
 from convsign.followup.reminders import expire_due, remind_due
 from convsign.models.types import local_today, utcnow
-from convsign.outbox.services import deliver_due
+from convsign.outbox.delivery import deliver_due
+from convsign.terminal import require_migrated
 
 
 def _expire() -> None:

@@ -20,7 +20,7 @@ from convsign.extensions import db
 from convsign.i18n import long_date, long_datetime
 from convsign.models import Convention, Role, Signatory, SlotState, User, UserRole
 from convsign.models.types import local_today
-from convsign.outbox.services import queue_email
+from convsign.outbox.queue import queue_email
 
 Compose = Callable[[User], tuple[str, str]]
 
@@ -178,7 +178,7 @@ def _completion(user: User, convention: Convention) -> tuple[str, str]:
         name=user.name,
         title=convention.title,
         reference=convention.reference,
-        url=absolute_url("documents.download", convention_id=convention.id),
+        url=absolute_url("conventions.download_document", convention_id=convention.id),
     )
     refused = [slot.office.title for slot in convention.signatories if slot.state == SlotState.REFUSED]
     if refused:
@@ -230,3 +230,26 @@ def _expiry(user: User, convention: Convention) -> tuple[str, str]:
         url=absolute_url("followup.deadline", convention_id=convention.id),
     )
     return subject, body + _signature()
+
+
+# Subscribers to convsign.events, connected at app creation (convsign.web) -----------------------
+
+
+def on_slots_invited(convention: Convention, *, slots: list[Signatory], **_more: Any) -> None:
+    """A stage opened: invite its holders."""
+    queue_invitations(slots)
+
+
+def on_slot_refused(convention: Convention, *, slot: Signatory, **_more: Any) -> None:
+    """A signatory refused: tell the coordinators."""
+    queue_refusal_notice(slot)
+
+
+def on_convention_completed(convention: Convention, **_more: Any) -> None:
+    """The last signature landed: tell everyone, with the link to the signed document."""
+    queue_completion_notice(convention)
+
+
+def on_convention_cancelled(convention: Convention, **_more: Any) -> None:
+    """Cancelled: tell the parties (once it was opened)."""
+    queue_cancellation_notice(convention)

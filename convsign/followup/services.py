@@ -11,12 +11,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from convsign import events
 from convsign.audit.services import record
 from convsign.conventions.services import invite_open_stage
 from convsign.documents import services as documents
 from convsign.errors import NotFound, ValidationFailed
 from convsign.extensions import db
-from convsign.followup.notifications import queue_refusal_notice
 from convsign.models import Convention, ConventionStatus, DocumentRevision, Office, Role, Signatory, SlotState, User
 from convsign.signing.services import complete_convention, ensure_may_sign, get_slot
 
@@ -39,7 +39,7 @@ def refuse_slot(slot_id: int, user: User, reason: str, now: datetime) -> Signato
     slot.state, slot.refused_at, slot.refused_by_id = SlotState.REFUSED, now, user.id
     slot.refusal_reason = reason[:MAX_TEXT]
     db.session.flush()
-    record(
+    entry = record(
         "signature_refused",
         actor=user,
         role="signataire",
@@ -48,7 +48,7 @@ def refuse_slot(slot_id: int, user: User, reason: str, now: datetime) -> Signato
         office=slot.office.title,
         reason=slot.refusal_reason,
     )
-    queue_refusal_notice(slot)
+    events.slot_refused.send(slot.convention, slot=slot, entry=entry)
     return slot
 
 

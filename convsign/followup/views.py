@@ -14,33 +14,27 @@ from werkzeug.wrappers import Response
 from convsign import labels
 from convsign.conventions import access, circuit
 from convsign.conventions.forms import CancelForm
-from convsign.errors import ConvsignError, NotFound, ValidationFailed
-from convsign.extensions import db
-from convsign.followup import bp, services
+from convsign.errors import ConvsignError, NotFound
+from convsign.followup import services
+from convsign.followup.blueprint import bp
 from convsign.followup.forms import CloseForm, DeadlineForm, ReassignForm, RefuseForm
 from convsign.formtools import choices
 from convsign.models import Convention, ConventionStatus, Role, Signatory
 from convsign.models.types import local_today, utcnow
 from convsign.permissions import roles_required
 from convsign.signing.services import ensure_may_sign, get_slot
+from convsign.view_actions import attempt, show_on_form
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 Page = str | tuple[str, int]
 
 
 def _attempt(action: Callable[[], Any], form: FlaskForm, on_error: Callable[[int], Page]) -> Page | None:
-    """Run a service; on refusal roll back, put the message on the form (or flash it) and re-render."""
-    try:
-        action()
-    except ConvsignError as error:
-        db.session.rollback()
-        target = getattr(form, getattr(error, "field", None) or "", None)
-        if isinstance(error, ValidationFailed) and target is not None:
-            target.errors = [*target.errors, error.message]
-        else:
-            flash(error.message, "error")
-        return on_error(error.status)
-    db.session.commit()
+    """Run a service; on refusal put the message on the form (or flash it) and re-render."""
+    outcome = attempt(action)
+    if isinstance(outcome, ConvsignError):
+        show_on_form(form, outcome)
+        return on_error(outcome.status)
     return None
 
 

@@ -2,7 +2,7 @@
 
 A row is claimed (`claimed_at`, `claim_token`) in its own committed transaction before it is
 sent, and marked sent right after the server accepts it; a claim older than the claim timeout
-is taken to be a crashed sender's and may be taken again. See convsign.outbox.services.
+is taken to be a crashed sender's and may be taken again. See convsign.outbox.delivery.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from convsign.cli import fail, require_migrated
-from convsign.outbox.services import deliver_due
+from convsign.outbox.delivery import deliver_due
+from convsign.terminal import fail, require_migrated
 
 outbox_group = click.Group("outbox", help="La file des courriels : les remettre au serveur de messagerie.")
 

@@ -8,8 +8,8 @@ from flask import Response, render_template
 from convsign.errors import NotFound
 from convsign.extensions import db
 from convsign.models import OutboxMessage, Role
-from convsign.outbox import bp
-from convsign.outbox.services import written_file
+from convsign.outbox.blueprint import bp
+from convsign.outbox.transports import written_file
 from convsign.permissions import roles_required
 
 PAGE_SIZE = 200

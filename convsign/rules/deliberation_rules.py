@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,13 @@ def vote_problems(facts: DeliberationFacts) -> list[Problem]:
     return []
 
 
-def is_executory(facts: DeliberationFacts, today: date) -> bool:
+class HasExecutoryDate(Protocol):
+    """A deliberation's facts or its record: anything that says when it became executory."""
+
+    @property
+    def executory_on(self) -> date | None: ...
+
+
+def is_executory(facts: HasExecutoryDate, today: date) -> bool:
     """Whether the deliberation has become executory by `today`."""
     return facts.executory_on is not None and facts.executory_on <= today

@@ -26,8 +26,8 @@ from convsign.pki.certificates import SignerSubject, issue_signer_certificate
 from convsign.pki.errors import WrongPassphrase
 from convsign.pki.identity import SigningIdentity
 from convsign.pki.keys import Argon2Params, change_passphrase, generate_signer_key, protect_key, unlock_key
-from convsign.signing import platform
 from convsign.signing.errors import NoSigningKey, SigningKeyLocked, WrongSigningPassphrase
+from convsign.trust import platform
 
 MIN_PASSPHRASE_LENGTH = 12
 CERTIFICATE_YEARS = 3

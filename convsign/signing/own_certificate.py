@@ -11,7 +11,7 @@ from convsign.errors import ValidationFailed
 from convsign.pki.errors import Pkcs12Error
 from convsign.pki.identity import SigningIdentity
 from convsign.pki.pkcs12 import load_pkcs12
-from convsign.signing import platform
+from convsign.trust import platform
 
 MAX_PKCS12_BYTES = 256 * 1024
 

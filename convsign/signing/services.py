@@ -18,11 +18,12 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from convsign import events
 from convsign.audit.services import record
 from convsign.conventions import circuit
 from convsign.conventions.services import invite_open_stage
 from convsign.documents import services as documents
-from convsign.errors import NotFound
+from convsign.errors import NotFound, ValidationFailed
 from convsign.extensions import db
 from convsign.faults import crash_point
 from convsign.i18n import long_datetime
@@ -34,6 +35,7 @@ from convsign.models import (
     Mandate,
     RevisionKind,
     Signatory,
+    SigningKey,
     SlotState,
     User,
 )
@@ -41,8 +43,9 @@ from convsign.models.types import local_today
 from convsign.pdf.signing import complete_to_lta, sign_field
 from convsign.pdf.validation import SignatureReport, validate_last_signature
 from convsign.pki.identity import SigningIdentity
-from convsign.signing import delegations, keys, own_certificate, platform
+from convsign.signing import delegations, keys, own_certificate
 from convsign.signing.errors import DocumentChanged, SigningRefused
+from convsign.trust import platform
 
 SIGNATURE_REASON = "Approbation de la convention"
 
@@ -83,6 +86,29 @@ def signing_authority(slot: Signatory, user: User) -> Authority:
         raise SigningRefused(_("Ce signataire n'est pas le vôtre : seule la personne qui exerce la fonction "
                                "« %(office)s » peut signer ici.", office=slot.office.title))
     return Authority(mandate)
+
+
+def create_key_for_slot(slot: Signatory, user: User, passphrase: str, now: datetime) -> SigningKey:
+    """The signing key of `user` for the office (or delegation) by which they sign `slot`: one per office."""
+    authority = signing_authority(slot, user)
+    if keys.active_key(user, authority.basis, now) is not None:
+        raise ValidationFailed(_("Vous avez déjà une clé de signature pour cette fonction."), "passphrase")
+    return keys.create_key(user, authority.basis, passphrase, now)
+
+
+def record_wrong_passphrase(slot_id: int, user: User, now: datetime) -> None:
+    """Count a wrong passphrase against the key `user` signs `slot_id` with.
+
+    The caller has rolled back the failed signature, and commits this alone, so that no rollback
+    erases the count that locks the key after too many attempts.
+    """
+    try:
+        authority = signing_authority(get_slot(slot_id), user)
+    except SigningRefused:
+        return
+    key = keys.active_key(user, authority.basis, now)
+    if key is not None:
+        keys.record_failed_attempt(key.id, now)
 
 
 def ensure_may_sign(slot: Signatory, user: User) -> Authority:
@@ -156,9 +182,10 @@ def _apply_signature(convention: Convention, slot: Signatory, *, user: User, ide
     revision = documents.add_revision(convention, signed, RevisionKind.SIGNATURE, slot, verdict_json(verdict))
     slot.state, slot.signed_at, slot.signed_by_id = SlotState.SIGNED, now, user.id
     slot.signed_revision = revision.number
-    record("signature_created", actor=user, role="signataire", convention_id=convention.id, slot_id=slot.id,
-           sha256_before=before, sha256_after=revision.sha256, office=slot.office.title,
-           intact=verdict.intact, trusted=verdict.trusted, **delegations.audit_details(authority.delegation))
+    entry = record("signature_created", actor=user, role="signataire", convention_id=convention.id, slot_id=slot.id,
+                   sha256_before=before, sha256_after=revision.sha256, office=slot.office.title,
+                   intact=verdict.intact, trusted=verdict.trusted, **delegations.audit_details(authority.delegation))
+    events.signature_created.send(convention, slot=slot, revision=revision, entry=entry)
     return revision
 
 
@@ -195,8 +222,7 @@ def complete_convention(convention: Convention, now: datetime) -> DocumentRevisi
                             platform.validation_inputs())
     revision = documents.add_revision(convention, final, RevisionKind.COMPLETION)
     convention.status, convention.completed_at = ConventionStatus.SIGNED, now
-    record("convention_completed", convention_id=convention.id, sha256_before=before, sha256_after=revision.sha256)
-    from convsign.followup.notifications import queue_completion_notice  # imported late: followup imports us
-
-    queue_completion_notice(convention)
+    entry = record("convention_completed", convention_id=convention.id, sha256_before=before,
+                   sha256_after=revision.sha256)
+    events.convention_completed.send(convention, revision=revision, entry=entry)
     return revision

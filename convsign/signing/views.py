@@ -23,10 +23,12 @@ from convsign.models import Signatory, SigningKey
 from convsign.models.types import local_today, utcnow
 from convsign.pdf.fields import list_signature_fields
 from convsign.pdf.preview import render_page_png
-from convsign.signing import bp, keys, services
+from convsign.signing import keys, services
+from convsign.signing.blueprint import bp
 from convsign.signing.errors import DocumentChanged, NoSigningKey, SigningRefused, WrongSigningPassphrase
 from convsign.signing.forms import ChangePassphraseForm, CreateKeyForm, Pkcs12Form, RevokeKeyForm, SignForm
 from convsign.signing.own_certificate import MAX_PKCS12_BYTES
+from convsign.view_actions import attempt, show_on_form
 
 
 def _signing_limit() -> str:
@@ -105,42 +107,37 @@ def sign_with_certificate(slot_id: int) -> BaseResponse | tuple[str, int]:
 
 
 def _attempt(slot: Signatory, form: Any, action: Any, form_name: str = "sign_form") -> BaseResponse | tuple[str, int]:
-    """Run a signature; on failure roll back, keep what must be kept, and say why on the page."""
+    """Run a signature; on failure keep what must be kept (a wrong passphrase's count), and say why on the page."""
     slot_id = slot.id
-    try:
+
+    def sign() -> Any:
         revision = action()
-    except WrongSigningPassphrase as error:
-        db.session.rollback()
-        _count_wrong_passphrase(slot_id)
-        form.passphrase.errors = [error.message]
-        return _page(services.get_slot(slot_id), error.status, **{form_name: form})
-    except DocumentChanged as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-        return _page(services.get_slot(slot_id), error.status)
-    except ValidationFailed as error:
-        db.session.rollback()
-        getattr(form, error.field or "", form.approve).errors = [error.message]
-        return _page(services.get_slot(slot_id), error.status, **{form_name: form})
-    except ConvsignError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _page(services.get_slot(slot_id), error.status)
-    crash_point("before_commit")
-    db.session.commit()
+        crash_point("before_commit")
+        return revision
+
+    outcome = attempt(sign)
+    if isinstance(outcome, ConvsignError):
+        return _refused(slot_id, form, form_name, outcome)
     crash_point("after_commit")
-    flash(_("Votre signature est apposée : c'est la révision %(n)s du document.", n=revision.number), "success")
+    flash(_("Votre signature est apposée : c'est la révision %(n)s du document.", n=outcome.number), "success")
     return redirect(url_for("signing.sign_page", slot_id=slot_id))
 
 
-def _count_wrong_passphrase(slot_id: int) -> None:
-    """Count the failed attempt in its own transaction, so a rollback cannot erase it."""
-    slot = services.get_slot(slot_id)
-    authority = _authority(slot)
-    key = keys.active_key(current_user, authority.basis, utcnow()) if authority else None
-    if key is not None:
-        keys.record_failed_attempt(key.id, utcnow())
+def _refused(slot_id: int, form: Any, form_name: str, error: ConvsignError) -> tuple[str, int]:
+    """The signing page again, with the reason beside the field at fault, or above it."""
+    if isinstance(error, WrongSigningPassphrase):
+        services.record_wrong_passphrase(slot_id, current_user, utcnow())
         db.session.commit()
+        form.passphrase.errors = [error.message]
+    elif isinstance(error, DocumentChanged):
+        flash(error.message, "warning")
+        return _page(services.get_slot(slot_id), error.status)
+    elif isinstance(error, ValidationFailed):
+        show_on_form(form, error, fallback="approve")
+    else:
+        flash(error.message, "error")
+        return _page(services.get_slot(slot_id), error.status)
+    return _page(services.get_slot(slot_id), error.status, **{form_name: form})
 
 
 @bp.post("/signer/<int:slot_id>/cle")
@@ -151,16 +148,10 @@ def create_key(slot_id: int) -> BaseResponse | tuple[str, int]:
     form = CreateKeyForm()
     if not form.validate_on_submit():
         return _page(slot, 422, key_form=form)
-    try:
-        authority = services.signing_authority(slot, current_user)
-        if keys.active_key(current_user, authority.basis, utcnow()) is not None:
-            raise ValidationFailed(_("Vous avez déjà une clé de signature pour cette fonction."), "passphrase")
-        keys.create_key(current_user, authority.basis, form.passphrase.data or "", utcnow())
-    except ValidationFailed as error:
-        db.session.rollback()
-        form.passphrase.errors = [error.message]
-        return _page(slot, error.status, key_form=form)
-    db.session.commit()
+    outcome = attempt(lambda: services.create_key_for_slot(slot, current_user, form.passphrase.data or "", utcnow()))
+    if isinstance(outcome, ConvsignError):
+        form.passphrase.errors = [outcome.message]
+        return _page(slot, outcome.status, key_form=form)
     flash(_("Votre clé de signature est créée. Vous pouvez maintenant signer."), "success")
     return redirect(url_for("signing.sign_page", slot_id=slot.id))
 

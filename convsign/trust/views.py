@@ -12,8 +12,8 @@ from flask import Response, render_template, request
 from convsign.extensions import csrf, limiter
 from convsign.pki.errors import TimestampRequestRejected
 from convsign.pki.tsa import TimestampAuthority, rejection_response
-from convsign.signing import platform
-from convsign.trust import bp
+from convsign.trust import platform
+from convsign.trust.blueprint import bp
 
 MAX_TIMESTAMP_REQUEST = 16 * 1024
 

@@ -1,7 +1,7 @@
 """Checking an uploaded PDF: inspection (size, damage, encryption), validation, identification.
 
 The validation trusts the internal root and the administrator's added roots
-(`convsign.signing.platform.trust_settings`). A file this instance produced is recognised by
+(`convsign.trust.platform.trust_settings`). A file this instance produced is recognised by
 its exact SHA-256: a revision it stored, current or superseded.
 """
 
@@ -21,7 +21,7 @@ from convsign.models.types import local_today
 from convsign.pdf.errors import PdfError
 from convsign.pdf.inspection import inspect_pdf
 from convsign.pdf.validation import DocumentReport, validate_document
-from convsign.signing import platform
+from convsign.trust import platform
 
 MIB = 1024 * 1024
 

@@ -6,7 +6,8 @@ from flask import current_app, render_template
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from convsign.verification import bp, report, services
+from convsign.verification import report, services
+from convsign.verification.blueprint import bp
 from convsign.verification.forms import VerifyForm
 
 

@@ -19,7 +19,7 @@ from convsign.api import webhooks
 from convsign.extensions import db
 from convsign.followup import services as followup
 from convsign.models import OutboxKind, OutboxMessage, Role, User, WebhookEndpoint
-from convsign.outbox.services import deliver_due
+from convsign.outbox.delivery import deliver_due
 from convsign.signing import keys
 from convsign.signing import services as signing
 from tests.api.conftest import Api, token_for

@@ -37,7 +37,7 @@ from convsign.models import (
     Signatory,
     User,
 )
-from convsign.outbox import services as outbox
+from convsign.outbox import delivery, queue
 from convsign.signing import keys
 from convsign.signing import services as signing
 from tests.conftest import Auth, Factory, csrf_token
@@ -364,7 +364,7 @@ def _spares(territory: Territory, mayor: User, convention_id: int, prefix: str, 
     webhook = webhooks.create_endpoint(
         webhooks.EndpointData(territory.epci_id, f"https://{prefix}.example.org/h", ""), admin_user
     )
-    message = outbox.queue_email(f"x.{prefix}@example.org", "Essai", "Corps", None)
+    message = queue.queue_email(f"x.{prefix}@example.org", "Essai", "Corps", None)
     assert message is not None
     spare_token = tokens.create_token(mayor, "Réserve", None, now).token
     _record_deliberation(party, admin_user)
@@ -436,7 +436,7 @@ def sides(app: Flask, factory: Factory) -> tuple[Side, Side]:
     a, a_ids = _build_side(app, "216", "62")
     b, b_ids = _build_side(app, "259", "59")
     with app.app_context():
-        outbox.deliver_due()  # the e-mails' .eml files, for the outbox's download route
+        delivery.deliver_due()  # the e-mails' .eml files, for the outbox's download route
     mayor_a, mayor_b = a.holders[0].email, b.holders[0].email
     common = {"anonymous": "", "admin": "admin@example.org"}
     return (

@@ -13,7 +13,7 @@ from convsign.documents import services as documents
 from convsign.extensions import db
 from convsign.models import Convention, DocumentRevision
 from convsign.pdf.validation import validate_document
-from convsign.signing import platform
+from convsign.trust import platform
 from tests.conftest import _base_config, truncate_all
 from tests.hardening.conftest import prepare_convention
 from tests.integration.test_signing_flow import sign

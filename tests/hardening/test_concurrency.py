@@ -20,7 +20,7 @@ from convsign.documents import services as documents
 from convsign.extensions import db
 from convsign.models import Convention, ConventionStatus, Signatory, SlotState
 from convsign.pdf.validation import validate_document
-from convsign.signing import platform
+from convsign.trust import platform
 from tests.conftest import TEST_PASSWORD
 from tests.hardening.conftest import Prepared, prepare_convention
 from tests.hardening.server import Answer, Browser, gunicorn

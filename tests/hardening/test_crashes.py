@@ -18,7 +18,7 @@ from convsign.extensions import db
 from convsign.models import Convention, DocumentRevision, OutboxMessage, Signatory, SlotState
 from convsign.pdf.fields import list_signature_fields
 from convsign.pdf.validation import validate_document
-from convsign.signing import platform
+from convsign.trust import platform
 from tests.conftest import TEST_PASSWORD
 from tests.hardening.conftest import Prepared, prepare_convention
 from tests.hardening.server import Browser, gunicorn

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 from convsign.extensions import db
 from convsign.models import Convention, ConventionParty, Deliberation, OutboxMessage, Role, Signatory, User
-from convsign.outbox.services import deliver_due
+from convsign.outbox.delivery import deliver_due
 from tests.conftest import Auth, Factory, post_form, text
 from tests.web.test_conventions import form_values, saved_draft, submit
 from tests.web.test_signing import slot_id

@@ -18,8 +18,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from convsign.extensions import db
 from convsign.models import OutboxMessage, Role
 from convsign.models.types import utcnow
-from convsign.outbox import services
-from convsign.outbox.services import CLAIM_TIMEOUT, claim, deliver_due, queue_email
+from convsign.outbox import transports
+from convsign.outbox.delivery import CLAIM_TIMEOUT, claim, deliver_due
+from convsign.outbox.queue import queue_email
 from tests.conftest import Auth, Factory, post_form, text
 
 
@@ -177,8 +178,8 @@ def test_without_smtp_messages_become_eml_files_written_idempotently(app: Flask)
     now = utcnow()
     with app.app_context():
         [claimed] = claim(1, now)
-        transport = services.make_transport()
-        transport.send(services.build_email(claimed), claimed)  # written, then a crash before `sent_at`
+        transport = transports.make_transport()
+        transport.send(transports.build_email(claimed), claimed)  # written, then a crash before `sent_at`
         report = deliver_due(now=now + CLAIM_TIMEOUT + timedelta(seconds=1))
     assert report.sent == 1
     files = list((Path(app.instance_path) / "outbox").glob("*"))

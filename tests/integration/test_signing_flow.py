@@ -13,8 +13,9 @@ from convsign.extensions import db
 from convsign.models import Convention, ConventionStatus, Mandate, Signatory, SlotState, User
 from convsign.pdf.fields import list_signature_fields
 from convsign.pdf.validation import validate_document
-from convsign.signing import keys, platform, services
+from convsign.signing import keys, services
 from convsign.signing.errors import DocumentChanged, SigningRefused, WrongSigningPassphrase
+from convsign.trust import platform
 from tests.world import PASSPHRASE, Territory, build_territory, open_convention
 
 

@@ -101,7 +101,7 @@ def outbox_links(app: Flask) -> list[str]:
     The test client never closes its responses, so the delivery that follows a response in the app
     has not run: deliver what is queued, as `flask --app app outbox send` would, then read the files.
     """
-    from convsign.outbox.services import deliver_due
+    from convsign.outbox.delivery import deliver_due
 
     with app.app_context():
         deliver_due()

@@ -27,7 +27,7 @@ from convsign.models import (
     User,
 )
 from convsign.pdf.validation import validate_document
-from convsign.signing import platform
+from convsign.trust import platform
 from tests.conftest import Auth, Factory
 from tests.web.test_signing import sign_through_pages, slot_id
 from tests.world import Territory, build_territory, open_convention

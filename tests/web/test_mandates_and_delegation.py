@@ -25,7 +25,7 @@ from convsign.models import AuditEntry, Convention, Role, Signatory, SigningKey,
 from convsign.models.types import local_today
 from convsign.pdf.fields import list_signature_fields
 from convsign.pdf.validation import validate_document
-from convsign.signing import platform
+from convsign.trust import platform
 from tests.conftest import TEST_PASSWORD, Auth, post_form, text
 from tests.web.test_signing import sign_through_pages, slot_id
 from tests.world import Holder, Territory, build_territory, open_convention

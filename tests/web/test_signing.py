@@ -23,7 +23,7 @@ from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timesta
 
 from convsign.extensions import db
 from convsign.models import Convention, ConventionStatus, Signatory, SigningKey, SlotState
-from convsign.signing import platform
+from convsign.trust import platform
 from tests.conftest import Auth, post_form, text
 from tests.pdfsig import run_pdfsig, signature_blocks
 from tests.world import PASSPHRASE, Holder, Territory, build_territory, open_convention

@@ -9,7 +9,7 @@ from cryptography import x509
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from convsign.signing import platform
+from convsign.trust import platform
 from tests.conftest import text
 
 

@@ -259,7 +259,7 @@ def test_the_administrator_s_extra_roots_are_trusted(app: Flask, tmp_path: Path)
     from cryptography.hazmat.primitives.serialization import Encoding
     from cryptography.x509.oid import NameOID
 
-    from convsign.signing import platform
+    from convsign.trust import platform
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "AC RGS d'essai")])

@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from convsign.identifiers import InvalidIdentifier, normalise_insee, normalise_siren
+from convsign.rules.identifiers import InvalidIdentifier, normalise_insee, normalise_siren
 
 
 def test_loison_sous_lens_siren() -> None:

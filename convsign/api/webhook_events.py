@@ -1,10 +1,11 @@
-"""Webhook events: queued in the outbox by the transaction that records them, sent afterwards.
+"""Webhook events: queued in the outbox by the transaction of the action, sent afterwards.
 
-The four events follow the audit entries the services already write (`signature_created`,
-`signature_refused`, `convention_completed`, `convention_cancelled`): whichever way an action is
-taken (page, API, command), its entry is written in its transaction, and so is the event's
-outbox row, one per active endpoint of the convention's parties. The outbox sends them like
-e-mails (claim, send, record the outcome; retries with backoff) through `send_webhook`.
+`queue_event` subscribes to four of the services' events (convsign.events: a signature created,
+a slot refused, a convention completed or cancelled; connected in convsign.web): whichever way an
+action is taken (page, API, command), the service sends its event in its transaction, and the
+event's outbox rows, one per active endpoint of the convention's parties, are written there too.
+The outbox sends them like e-mails (claim, send, record the outcome; retries with backoff)
+through `send_webhook`, registered as the outbox's sender of webhooks.
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, after_this_request, current_app, g, has_request_context
-from sqlalchemy.orm import Session
 
 from convsign.api import webhooks
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, OutboxKind, OutboxMessage, Signatory, WebhookEndpoint
 from convsign.models.types import utcnow
-from convsign.outbox import services as outbox
+from convsign.outbox import queue
+from convsign.outbox.transports import Claimed
 
 EVENTS = {
     "signature_created": "signature.created",
@@ -62,12 +62,10 @@ def event_body(event: str, entry: AuditEntry, convention: Convention, slot: Sign
     }
 
 
-def queue_event(session: Session, entry: AuditEntry) -> list[OutboxMessage]:
-    """One outbox row per active endpoint of the convention's parties."""
-    convention = session.get(Convention, entry.convention_id)
-    if convention is None:
-        return []
-    targets = session.scalars(
+def queue_event(convention: Convention, *, entry: AuditEntry, slot: Signatory | None = None,
+                **_more: Any) -> list[OutboxMessage]:
+    """Subscriber: one outbox row per active endpoint of the convention's parties."""
+    targets = db.session.scalars(
         sa.select(WebhookEndpoint)
         .where(
             WebhookEndpoint.active, WebhookEndpoint.organisation_id.in_([p.organisation_id for p in convention.parties])
@@ -77,7 +75,6 @@ def queue_event(session: Session, entry: AuditEntry) -> list[OutboxMessage]:
     if not targets:
         return []
     event = EVENTS[entry.action]
-    slot = session.get(Signatory, entry.slot_id) if entry.slot_id else None
     body = json.dumps(event_body(event, entry, convention, slot), ensure_ascii=False, sort_keys=True)
     rows = [
         OutboxMessage(
@@ -92,33 +89,10 @@ def queue_event(session: Session, entry: AuditEntry) -> list[OutboxMessage]:
         )
         for endpoint in targets
     ]
-    session.add_all(rows)
+    db.session.add_all(rows)
+    db.session.flush()
+    queue.note_for_delivery(rows)
     return rows
-
-
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    """Queue the events of the audit entries about to be written."""
-    entries = [o for o in session.new if isinstance(o, AuditEntry) and o.action in EVENTS and o.convention_id]
-    with session.no_autoflush:
-        for entry in entries:
-            session.info.setdefault("webhook_rows", []).extend(queue_event(session, entry))
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    """Once the rows have their ids, have them delivered after the response, as e-mails are."""
-    rows = session.info.pop("webhook_rows", [])
-    if rows and has_request_context():
-        if "webhook_ids" not in g:
-            g.webhook_ids = []
-            after_this_request(_deliver_after_response)
-        g.webhook_ids.extend(row.id for row in rows if row.id is not None)
-
-
-def _deliver_after_response(response: Response) -> Response:
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    ids = list(g.webhook_ids)
-    response.call_on_close(lambda: outbox.deliver_in_background(app, ids))
-    return response
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -131,7 +105,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def send_webhook(message: outbox.Claimed) -> None:
+def send_webhook(message: Claimed) -> None:
     """POST the body, signed for this attempt; any answer but 2xx (or no answer) raises OSError."""
     endpoint = db.session.get(WebhookEndpoint, int((message.payload or {}).get("endpoint_id", 0)))
     if endpoint is None or not endpoint.active:
@@ -150,13 +124,3 @@ def send_webhook(message: outbox.Claimed) -> None:
     with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
         response.read(4096)
 
-
-def register() -> None:
-    """Hook the events into every session of the app's database, and the sender into the outbox (once)."""
-    if not sa.event.contains(db.session, "before_flush", _before_flush):
-        sa.event.listen(db.session, "before_flush", _before_flush)
-        sa.event.listen(db.session, "after_flush", _after_flush)
-    outbox.SENDERS[OutboxKind.WEBHOOK.value] = send_webhook
-
-
-register()

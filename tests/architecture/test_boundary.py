@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[3] / "convsign"
+PACKAGE = Path(__file__).resolve().parents[2] / "convsign"
 FORBIDDEN = ("flask", "flask_", "sqlalchemy", "werkzeug", "jinja2", "wtforms")
 ALLOWED_CONVSIGN = {"pdf": ("convsign.pdf", "convsign.pki"), "pki": ("convsign.pki",)}
 

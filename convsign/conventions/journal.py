@@ -13,7 +13,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from convsign import labels
+from convsign.audit.labels import action_label, role_label
+from convsign.conventions.access import may_manage
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, Signatory, User
 
@@ -36,8 +37,6 @@ class JournalRow:
 
 def entries_for(user: User, convention: Convention) -> sa.Select[AuditEntry]:
     """The convention's entries `user` may read, newest first."""
-    from convsign.conventions.access import may_manage  # here: the recording services import this package
-
     query = sa.select(AuditEntry).where(AuditEntry.convention_id == convention.id)
     if not may_manage(user, convention):
         own = [AuditEntry.actor_id == user.id]
@@ -69,17 +68,3 @@ def _row(entry: AuditEntry, offices: dict[int, str]) -> JournalRow:
         certificate_sha256=entry.certificate_sha256,
         entry_hash=entry.entry_hash,
     )
-
-
-def action_label(action: str) -> str:
-    """The action in words; an action without a label shows its code rather than nothing."""
-    label = labels.AUDIT_ACTIONS.get(action)
-    return str(label) if label is not None else action
-
-
-def role_label(stored: str | None) -> str | None:
-    """'admin,coordinator' → 'Administrateur, Coordinateur'; a capacity such as 'signataire' as is."""
-    if not stored:
-        return None
-    known = {role.value: str(label) for role, label in labels.ROLES.items()}
-    return ", ".join(known.get(part, part) for part in stored.split(","))

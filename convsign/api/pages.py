@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from convsign.api import pages, tokens, webhooks
+from convsign.api import tokens, webhooks
+from convsign.api.blueprint import pages
 from convsign.api.forms import TokenForm, WebhookForm
 from convsign.errors import ValidationFailed
 from convsign.extensions import db

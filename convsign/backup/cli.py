@@ -8,8 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from convsign.backup.services import BackupError, create_backup, restore_backup
-from convsign.cli import fail, require_migrated
 from convsign.extensions import db
+from convsign.terminal import fail, require_migrated
 
 
 @click.command("backup")

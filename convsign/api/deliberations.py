@@ -1,4 +1,4 @@
-"""Deliberations, verification and the OpenAPI document through the API."""
+"""Deliberations through the API: each party's, and recording one."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from convsign.api import bp, inputs, outputs
+from convsign.api import inputs, outputs
 from convsign.api.bearer import caller
+from convsign.api.blueprint import bp
 from convsign.api.conventions import json_response, visible
-from convsign.api.openapi import document
 from convsign.deliberations import services as deliberations
 from convsign.errors import NotFound
 from convsign.extensions import db
 from convsign.models.types import local_today
-from convsign.verification import report
-from convsign.verification import services as verification
 
 
 @bp.get("/conventions/<int:convention_id>/deliberations")
@@ -62,17 +60,3 @@ def deliberation_data(data: dict[str, Any]) -> deliberations.DeliberationData:
         publication_mode=inputs.text(data, "publication_mode", required=False, max_length=100).strip() or None,
         executory_on=inputs.day(data, "executory_on", required=False),
     )
-
-
-@bp.post("/verify")
-def verify() -> Response:
-    """The verification report of the PDF sent, as `flask verify --json` prints it."""
-    pdf = inputs.pdf_body()
-    result = verification.verify(pdf)
-    return jsonify(report.report_json(result, verification.placement(pdf, caller())))
-
-
-@bp.get("/openapi.json")
-def openapi() -> Response:
-    """The OpenAPI 3.1 description of this API (readable without a token)."""
-    return jsonify(document())

@@ -17,7 +17,7 @@ audit_group = click.Group("audit", help="The audit trail: verify its hash chain.
 def verify_command() -> None:
     """Walk the hash chain and the witness; name the first entry edited, removed or reordered."""
     from convsign.audit.services import verify_trail
-    from convsign.cli import require_migrated
+    from convsign.terminal import require_migrated
 
     require_migrated()
     checked, broken = verify_trail()

@@ -6,7 +6,8 @@ from flask import Response, request
 from flask_login import current_user, login_required
 
 from convsign.conventions.access import visible_convention
-from convsign.documents import bp, services
+from convsign.conventions.blueprint import bp
+from convsign.documents import services
 from convsign.models.types import local_today
 
 
@@ -25,15 +26,15 @@ def _pdf_response(convention_id: int, inline: bool) -> Response:
     return response
 
 
-@bp.get("/conventions/<int:convention_id>/document")
+@bp.get("/<int:convention_id>/document")
 @login_required
-def download(convention_id: int) -> Response:
+def download_document(convention_id: int) -> Response:
     """The latest revision, or `?revision=N` ("ce qu'a signé le maire de …"), as an attachment."""
     return _pdf_response(convention_id, inline=False)
 
 
-@bp.get("/conventions/<int:convention_id>/document/apercu")
+@bp.get("/<int:convention_id>/document/apercu")
 @login_required
-def view(convention_id: int) -> Response:
+def view_document(convention_id: int) -> Response:
     """The same, shown inline in the browser."""
     return _pdf_response(convention_id, inline=True)

@@ -1,7 +1,7 @@
 """The draft form of a convention: its initial values, its choices, and saving it.
 
 Its secondary buttons ("toutes les communes", "Ajouter un objectif"…) are in
-convsign.conventions.actions; nothing is saved until "Enregistrer le brouillon".
+convsign.conventions.draft_buttons; nothing is saved until "Enregistrer le brouillon".
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from convsign import labels
 from convsign.conventions import services
-from convsign.conventions.actions import apply_action, reorder
+from convsign.conventions.draft_buttons import apply_action, reorder
 from convsign.conventions.forms import ConventionForm
 from convsign.errors import ValidationFailed
 from convsign.extensions import db

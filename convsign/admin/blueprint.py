@@ -1,0 +1,5 @@
+"""The `admin` blueprint; its routes attach to it in the feature's view modules, imported by convsign.web."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -1,0 +1,5 @@
+"""The `auth` blueprint; its routes attach to it in the feature's view modules, imported by convsign.web."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

@@ -1,0 +1,5 @@
+"""The `deliberations` blueprint; its routes attach to it in the feature's view modules, imported by convsign.web."""
+
+from flask import Blueprint
+
+bp = Blueprint("deliberations", __name__, url_prefix="/deliberations")

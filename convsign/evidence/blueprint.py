@@ -1,0 +1,5 @@
+"""The `evidence` blueprint; its routes attach to it in the feature's view modules, imported by convsign.web."""
+
+from flask import Blueprint
+
+bp = Blueprint("evidence", __name__)

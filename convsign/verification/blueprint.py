@@ -1,0 +1,5 @@
+"""The `verification` blueprint; its routes attach to it in the feature's view modules, imported by convsign.web."""
+
+from flask import Blueprint
+
+bp = Blueprint("verification", __name__)
