@@ -77,7 +77,8 @@ from convsign.pdf import stamp
 from convsign.pdf.signing import complete_to_lta, sign_field
 from convsign.pdf.validation import validate_last_signature
 from convsign.pki.identity import SigningIdentity
-from convsign.signing import keys, platform, services
+from convsign.signing import keys, services
+from convsign.trust import platform
 
 SAMPLED = (1, 20, 38)
 TARGET_RATIO = 1.2
@@ -396,7 +397,7 @@ BREAKDOWN = (
     ("  TSA token for size estimation (dummy_response)", "pyhanko/sign/timestamps/api.py", "async_dummy_response"),
     ("  _require_empty_field", "convsign/pdf/signing.py", "_require_empty_field"),
     ("validate_last_signature", "convsign/pdf/validation/__init__.py", "validate_last_signature"),
-    ("platform.trust_settings (signs the two CRLs)", "convsign/signing/platform.py", "trust_settings"),
+    ("platform.trust_settings (signs the two CRLs)", "convsign/trust/platform.py", "trust_settings"),
     ("add_revision (store the file, add the row)", "convsign/documents/services.py", "add_revision"),
     ("audit record", "convsign/audit/services.py", "record"),
     ("lock_convention", "convsign/documents/services.py", "lock_convention"),
