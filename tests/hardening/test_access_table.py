@@ -105,12 +105,15 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ("GET", "/mot-de-passe-oublie"): ("/mot-de-passe-oublie", G_PUBLIC),
     ("POST", "/mot-de-passe-oublie"): ("/mot-de-passe-oublie", P_PUBLIC),
     ("GET", "/reinitialisation/<token>"): ("/reinitialisation/faux-lien", P_PUBLIC),
-    ("POST", "/reinitialisation/<token>"): ("/reinitialisation/faux-lien", P_PUBLIC),
+    ("GET", "/reinitialisation"): ("/reinitialisation", P_PUBLIC),
+    ("POST", "/reinitialisation"): ("/reinitialisation", P_PUBLIC),
     ("GET", "/invitation/<token>"): ("/invitation/faux-lien", P_PUBLIC),
-    ("POST", "/invitation/<token>"): ("/invitation/faux-lien", P_PUBLIC),
+    ("GET", "/invitation"): ("/invitation", P_PUBLIC),
+    ("POST", "/invitation"): ("/invitation", P_PUBLIC),
     ("POST", "/langue/<lang>"): ("/langue/fr", P_PUBLIC),
     ("GET", "/profil"): ("/profil", G_USER),
     ("POST", "/profil"): ("/profil", P_USER),
+    ("POST", "/profil/deconnexion-partout"): ("/profil/deconnexion-partout", P_USER),
     ("GET", "/profil/jetons"): ("/profil/jetons", G_USER),
     ("POST", "/profil/jetons"): ("/profil/jetons", P_USER),
     ("POST", "/profil/jetons/<int:token_id>/revoquer"): ("/profil/jetons/{spare_token}/revoquer", P_OWNER),
@@ -290,7 +293,7 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
 }
 
 # Posted after everything else, in this order: they change the caller's own session.
-LAST = ("/langue/<lang>", "/deconnexion")
+LAST = ("/langue/<lang>", "/profil/deconnexion-partout", "/deconnexion")
 
 
 @dataclasses.dataclass(frozen=True)

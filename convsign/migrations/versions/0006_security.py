@@ -1,0 +1,26 @@
+"""security: session versions, confirmed and superseded deliberations, the audit head's timestamps
+
+Revision ID: 0006_security
+Revises: 0005_api
+Create Date: 2026-12-03 19:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0006_security'
+down_revision = '0005_api'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
