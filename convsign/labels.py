@@ -90,6 +90,7 @@ AUDIT_ACTIONS = {
     "login_failed": _l("échec de connexion"),
     "password_set": _l("mot de passe choisi"),
     "password_reset_requested": _l("réinitialisation du mot de passe demandée"),
+    "sessions_ended": _l("sessions fermées"),
     "organisation_created": _l("organisation créée"),
     "organisation_updated": _l("organisation modifiée"),
     "organisation_reactivated": _l("organisation réactivée"),

@@ -20,6 +20,7 @@ from flask import Flask, Response, after_this_request, current_app, g, has_reque
 from sqlalchemy.orm import Session
 
 from convsign.api import webhooks
+from convsign.audit import anchors
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, OutboxKind, OutboxMessage, Signatory, WebhookEndpoint
 from convsign.models.types import utcnow
@@ -78,7 +79,10 @@ def queue_event(session: Session, entry: AuditEntry) -> list[OutboxMessage]:
         return []
     event = EVENTS[entry.action]
     slot = session.get(Signatory, entry.slot_id) if entry.slot_id else None
-    body = json.dumps(event_body(event, entry, convention, slot), ensure_ascii=False, sort_keys=True)
+    content = event_body(event, entry, convention, slot)
+    head = anchors.current_head()  # the chain's head just before this event's entry
+    content["audit_head"] = None if head is None else {"entry": head.entry_id, "hash": head.entry_hash}
+    body = json.dumps(content, ensure_ascii=False, sort_keys=True)
     rows = [
         OutboxMessage(
             kind=OutboxKind.WEBHOOK,

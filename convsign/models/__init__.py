@@ -1,7 +1,7 @@
 """The data model, one module per aggregate; importing this package registers every table."""
 
 from convsign.models.api import ApiToken, WebhookEndpoint
-from convsign.models.audit import AuditEntry
+from convsign.models.audit import AuditEntry, AuditTimestamp
 from convsign.models.convention import (
     Convention,
     ConventionKind,
@@ -24,6 +24,7 @@ from convsign.models.user import Role, User, UserRole
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "AuditTimestamp",
     "Convention",
     "ConventionKind",
     "ConventionParty",

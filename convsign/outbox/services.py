@@ -43,6 +43,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from flask import Flask, Response, after_this_request, current_app, g, has_request_context
 
+from convsign.audit import anchors
 from convsign.extensions import db
 from convsign.filemodes import DIRECTORY_MODE, make_private
 from convsign.models import OutboxKind, OutboxMessage
@@ -69,7 +70,7 @@ def queue_email(to: str, subject: str, body: str, dedup_key: str | None = None) 
         recipient=to,
         # One line: a title typed with a line break must not become a header of its own.
         subject=" ".join(subject.splitlines())[:300],
-        body=body,
+        body=body + anchors.email_line(anchors.current_head()),
         dedup_key=dedup_key,
         message_id=new_message_id(),
         next_attempt_at=utcnow(),

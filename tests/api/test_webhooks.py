@@ -165,6 +165,8 @@ def check_deliveries(receiver: Receiver, signed_id: int, cancelled_id: int) -> N
         assert not webhooks.signature_valid(SECRET, headers[webhooks.SIGNATURE_HEADER], body, at + 3600)  # replayed
         payload = json.loads(body)
         assert payload["event"] == headers[webhooks.EVENT_HEADER]
+        # The audit chain's head rides along, for the receiver to keep (issue 12).
+        assert payload["audit_head"]["entry"] > 0 and len(payload["audit_head"]["hash"]) == 64
         events.append((payload["event"], payload["convention"]["id"]))
     assert sorted(events) == sorted(
         [

@@ -20,7 +20,18 @@ def upgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
 
+    op.create_table('audit_timestamp',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=False),
+    sa.Column('entry_hash', sa.String(length=64), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('tsa_url', sa.String(length=500), nullable=False),
+    sa.Column('token', sa.LargeBinary(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_timestamp'))
+    )
+
 
 def downgrade():
+    op.drop_table('audit_timestamp')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('session_version')
