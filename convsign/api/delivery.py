@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, after_this_request, current_app, g, has_request_context
 from sqlalchemy.orm import Session
 
-from convsign.api import webhooks
+from convsign.api import targets, webhooks
 from convsign.audit import anchors
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, OutboxKind, OutboxMessage, Signatory, WebhookEndpoint
@@ -132,7 +132,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def send_webhook(message: outbox.Claimed) -> None:
@@ -151,7 +150,9 @@ def send_webhook(message: outbox.Claimed) -> None:
     request = urllib.request.Request(message.recipient, data=body, method="POST", headers=headers)  # noqa: S310
     # Only http(s) addresses are registered (convsign.api.webhooks); urllib raises HTTPError
     # (an OSError) for every 4xx/5xx answer.
-    with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+    # The resolved address is checked, and connected to, at each attempt (convsign.api.targets).
+    opener = targets.opener(bool(current_app.config["WEBHOOK_ALLOW_PRIVATE"]), _NoRedirect)
+    with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
         response.read(4096)
 
 

@@ -67,6 +67,12 @@ def receiver() -> Iterator[Receiver]:
     server.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers(app: Flask) -> None:
+    """The receivers of these tests listen on 127.0.0.1: allowed here, refused by default."""
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+
+
 @pytest.fixture
 def territory(app: Flask) -> Territory:
     return build_territory(app, communes=1)
