@@ -7,6 +7,7 @@ on the field at fault, writes the audit entry, flushes and never commits.
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +22,15 @@ from convsign.deliberations import messages
 from convsign.documents import services as documents
 from convsign.errors import Forbidden, NotFound, ValidationFailed
 from convsign.extensions import db
-from convsign.models import ConventionParty, Deliberation, Role, User
+from convsign.models import (
+    ConventionParty,
+    ConventionStatus,
+    Deliberation,
+    DeliberationCorrection,
+    Role,
+    SlotState,
+    User,
+)
 from convsign.models.deliberation import deliberation_of
 from convsign.pdf.errors import PdfRejected
 from convsign.pdf.inspection import inspect_pdf
@@ -83,9 +92,16 @@ def may_enter(user: User, party: ConventionParty) -> bool:
 
 
 def party_for_viewer(user: User, party_id: int, today: date) -> ConventionParty:
-    """The party if `user` may enter its deliberation or see its convention; NotFound otherwise."""
+    """The party if `user` may see its convention, or enter its deliberation once it is out of draft;
+    NotFound otherwise.
+
+    The deliberation pages follow the convention's visibility: a commune's people do not see a
+    draft here either, even their own commune's party of it.
+    """
     party = get_party(party_id)
-    if not may_enter(user, party):
+    if access.may_manage(user, party.convention):
+        return party
+    if party.convention.status == ConventionStatus.DRAFT or not may_enter(user, party):
         access.visible_convention(user, party.convention_id, today)
     return party
 
@@ -148,6 +164,9 @@ def record_deliberation(party: ConventionParty, data: DeliberationData, actor: U
     if found:
         raise DeliberationInvalid(found)
     deliberation = deliberation_of(party)
+    if deliberation is not None and record_frozen(deliberation):
+        record_correction(deliberation, data, identifier, actor)
+        return deliberation
     creating = deliberation is None
     if deliberation is None:
         deliberation = Deliberation(party=party)
@@ -156,6 +175,7 @@ def record_deliberation(party: ConventionParty, data: DeliberationData, actor: U
     if not creating and not changes:  # sent again unchanged (with a PDF, say): nothing to record
         return deliberation
     deliberation.recorded_by_id = actor.id if actor else None
+    unconfirmed = _drop_confirmation(deliberation)
     db.session.flush()
     record(
         "deliberation_recorded" if creating else "deliberation_updated",
@@ -164,8 +184,72 @@ def record_deliberation(party: ConventionParty, data: DeliberationData, actor: U
         party=party.id,
         organisation=party.organisation_id,
         changes=changes,
+        confirmation_withdrawn=unconfirmed,
     )
     return deliberation
+
+
+def _drop_confirmation(deliberation: Deliberation) -> bool:
+    """A changed record is no longer what was confirmed: the confirmation goes; whether there was one."""
+    had = deliberation.confirmed_by_id is not None
+    deliberation.confirmed_by_id, deliberation.confirmed_at = None, None
+    return had
+
+
+def frozen(party: ConventionParty) -> bool:
+    """Whether a slot of the party is signed: what its signature rested on no longer changes."""
+    return any(
+        slot.state == SlotState.SIGNED and slot.office.organisation_id == party.organisation_id
+        for slot in party.convention.signatories
+    )
+
+
+def record_frozen(deliberation: Deliberation) -> bool:
+    """Whether a slot of the party was signed while this record existed: it then never changes again.
+
+    A record first entered after the party signed (under a waiver, say) was not what the signature
+    rested on, and may be completed like any other.
+    """
+    party = deliberation.party
+    created = deliberation.created_at
+    return any(
+        slot.state == SlotState.SIGNED and slot.office.organisation_id == party.organisation_id
+        and (created is None or slot.signed_at is None or slot.signed_at >= created)
+        for slot in party.convention.signatories
+    )
+
+
+def record_correction(
+    deliberation: Deliberation, data: DeliberationData, identifier: ActesIdentifier | None, actor: User | None
+) -> DeliberationCorrection | None:
+    """After signing: keep the corrected facts as a new record beside the frozen one, audited.
+
+    The frozen record, and so what the gate saw when the party signed, stays as it was.
+    """
+    shadow = Deliberation()
+    for name in (f.name for f in dataclasses.fields(DeliberationData)):
+        setattr(shadow, name, getattr(deliberation, name))
+    changes = _apply(shadow, data, identifier)
+    if not changes:
+        return None
+    correction = DeliberationCorrection(
+        deliberation_id=deliberation.id,
+        changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
+        recorded_by_id=actor.id if actor else None,
+    )
+    db.session.add(correction)
+    db.session.flush()
+    party = deliberation.party
+    record(
+        "deliberation_corrected",
+        actor=actor,
+        convention_id=party.convention_id,
+        party=party.id,
+        organisation=party.organisation_id,
+        correction=correction.id,
+        changes=changes,
+    )
+    return correction
 
 
 def _apply(deliberation: Deliberation, data: DeliberationData, identifier: ActesIdentifier | None) -> dict[str, Any]:
@@ -189,7 +273,13 @@ def attach_pdf(deliberation: Deliberation, pdf: bytes, actor: User) -> None:
         inspect_pdf(pdf, max_bytes=int(config["MAX_UPLOAD_MB"]) * 1024 * 1024, max_pages=int(config["MAX_PDF_PAGES"]))
     except PdfRejected as error:
         raise ValidationFailed(upload_message(error), "pdf") from error
-    deliberation.pdf_sha256 = documents.store().put(pdf)
+    sha256 = documents.store().put(pdf)
+    if record_frozen(deliberation):
+        _attach_to_correction(deliberation, sha256, actor)
+        return
+    if sha256 != deliberation.pdf_sha256:
+        _drop_confirmation(deliberation)  # confirmed on another document
+    deliberation.pdf_sha256 = sha256
     record(
         "deliberation_pdf_attached",
         actor=actor,
@@ -199,10 +289,28 @@ def attach_pdf(deliberation: Deliberation, pdf: bytes, actor: User) -> None:
     )
 
 
+def _attach_to_correction(deliberation: Deliberation, sha256: str, actor: User) -> None:
+    """A PDF sent after signing goes with the newest correction (a new one if there is none)."""
+    correction = deliberation.corrections[-1] if deliberation.corrections else None
+    if correction is None or correction.pdf_sha256 is not None:
+        correction = DeliberationCorrection(deliberation_id=deliberation.id, changes="{}", recorded_by_id=actor.id)
+        db.session.add(correction)
+    correction.pdf_sha256 = sha256
+    db.session.flush()
+    record("deliberation_corrected", actor=actor, convention_id=deliberation.party.convention_id,
+           party=deliberation.convention_party_id, correction=correction.id, sha256_after=sha256)
+
+
+def _refuse_if_frozen(party: ConventionParty) -> None:
+    if frozen(party):
+        raise ValidationFailed(_("Cette partie a signé : ce qui fondait sa signature ne change plus."))
+
+
 def waive(party: ConventionParty, reason: str, actor: User) -> None:
     """The coordinator dispenses a party from the deliberation, with a reason."""
     if not access.may_manage(actor, party.convention):
         raise Forbidden()
+    _refuse_if_frozen(party)
     if not reason.strip():
         raise ValidationFailed(_("Indiquez pourquoi cette partie est dispensée de délibération."), "reason")
     party.deliberation_required, party.waiver_reason = False, reason.strip()
@@ -220,6 +328,7 @@ def require(party: ConventionParty, actor: User) -> None:
     """The coordinator withdraws a waiver: the party needs its deliberation again."""
     if not access.may_manage(actor, party.convention):
         raise Forbidden()
+    _refuse_if_frozen(party)
     party.deliberation_required, party.waiver_reason = True, None
     record(
         "deliberation_required",

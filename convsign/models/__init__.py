@@ -13,7 +13,7 @@ from convsign.models.convention import (
     SlotState,
 )
 from convsign.models.delegation import Delegation
-from convsign.models.deliberation import Deliberation
+from convsign.models.deliberation import Deliberation, DeliberationCorrection
 from convsign.models.document import DocumentRevision, RevisionKind
 from convsign.models.mandate import Mandate, Office, OfficeKind
 from convsign.models.organisation import Organisation, OrganisationKind
@@ -31,6 +31,7 @@ __all__ = [
     "ConventionStatus",
     "Delegation",
     "Deliberation",
+    "DeliberationCorrection",
     "DocumentRevision",
     "Mandate",
     "Objective",

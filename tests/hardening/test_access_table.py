@@ -197,6 +197,12 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ("GET", "/deliberations/convention/<int:convention_id>"): ("/deliberations/convention/{convention}", G_VISIBLE),
     ("GET", "/deliberations/partie/<int:party_id>"): ("/deliberations/partie/{party}", G_VISIBLE),
     ("POST", "/deliberations/partie/<int:party_id>"): ("/deliberations/partie/{party}", P_VISIBLE),
+    ("POST", "/deliberations/partie/<int:party_id>/confirmer"): ("/deliberations/partie/{party}/confirmer", P_VISIBLE),
+    ("POST", "/deliberations/convention/<int:convention_id>/regle"): (
+        "/deliberations/convention/{convention}/regle",
+        P_MANAGED_SEEN,
+        {"rule": "confirmed"},
+    ),
     ("GET", "/deliberations/partie/<int:party_id>/deliberation.pdf"): (
         "/deliberations/partie/{party}/deliberation.pdf",
         G_VISIBLE,
