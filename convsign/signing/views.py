@@ -234,7 +234,7 @@ def revoke(key_id: int) -> BaseResponse | tuple[str, int]:
         return _keys_page(422, revoke_form=form, form_key_id=key_id)
     keys.revoke_key(key, "cessationOfOperation", current_user, utcnow())
     db.session.commit()
-    login_user(current_user)  # the revocation ended the holder's other sessions; this one goes on
+    login_user(current_user._get_current_object())  # the revocation ended the other sessions; this one goes on
     flash(_("Votre certificat est révoqué. Les signatures déjà apposées restent valides ; à votre prochaine "
             "signature, vous choisirez une nouvelle phrase secrète."), "success")
     return redirect(url_for("signing.keys_page"))

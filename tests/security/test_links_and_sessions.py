@@ -177,3 +177,28 @@ def test_authenticated_pages_and_api_answers_are_not_cached(app: Flask, client: 
     for path in ("/", "/profil", "/profil/jetons"):
         assert client.get(path).headers.get("Cache-Control") == "no-store", path
     assert client.get("/api/v1/conventions").headers.get("Cache-Control") == "no-store"
+
+
+def test_revoking_a_holders_certificate_ends_their_sessions(app: Flask) -> None:
+    """An office left (the mandate ends) or a compromise: the holder's open sessions end with the key."""
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from convsign.models import Mandate
+    from convsign.signing import keys
+    from tests.world import PASSPHRASE, build_territory
+
+    territory = build_territory(app, communes=1)
+    mayor = territory.holder("Maire")
+    browser = app.test_client()
+    Auth(browser).login(mayor.email)
+    assert browser.get("/profil").status_code == 200
+    with app.app_context():
+        user = db.session.get(User, mayor.user_id)
+        mandate = db.session.scalar(sa.select(Mandate).where(Mandate.office_id == mayor.office_id))
+        assert user is not None and mandate is not None
+        key = keys.create_key(user, mandate, PASSPHRASE, datetime.now(UTC))
+        keys.revoke_key(key, "affiliationChanged", None, datetime.now(UTC))
+        db.session.commit()
+    assert browser.get("/profil").status_code == 302
