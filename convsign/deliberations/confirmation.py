@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 from convsign.audit.services import record
 from convsign.conventions import access
 from convsign.deliberations import gate
-from convsign.deliberations.services import may_enter, record_frozen
+from convsign.deliberations.corrections import record_frozen
+from convsign.deliberations.services import may_enter
 from convsign.errors import Forbidden, ValidationFailed
 from convsign.extensions import db
 from convsign.models import Convention, ConventionParty, Delegation, Deliberation, User

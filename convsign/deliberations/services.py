@@ -7,7 +7,6 @@ on the field at fault, writes the audit entry, flushes and never commits.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +17,7 @@ from flask_babel import gettext as _
 from convsign.audit.services import record
 from convsign.conventions import access
 from convsign.conventions.services import upload_message
-from convsign.deliberations import messages
+from convsign.deliberations import corrections, messages
 from convsign.documents import services as documents
 from convsign.errors import Forbidden, NotFound, ValidationFailed
 from convsign.extensions import db
@@ -26,9 +25,7 @@ from convsign.models import (
     ConventionParty,
     ConventionStatus,
     Deliberation,
-    DeliberationCorrection,
     Role,
-    SlotState,
     User,
 )
 from convsign.models.deliberation import deliberation_of
@@ -164,8 +161,13 @@ def record_deliberation(party: ConventionParty, data: DeliberationData, actor: U
     if found:
         raise DeliberationInvalid(found)
     deliberation = deliberation_of(party)
-    if deliberation is not None and record_frozen(deliberation):
-        record_correction(deliberation, data, identifier, actor)
+    if deliberation is not None and corrections.record_frozen(deliberation):
+        shadow = Deliberation()  # the frozen record's facts, to measure the correction against
+        for name in (f.name for f in dataclasses.fields(DeliberationData)):
+            setattr(shadow, name, getattr(deliberation, name))
+        changes = _apply(shadow, data, identifier)
+        if changes:
+            corrections.record_correction(deliberation, changes, actor)
         return deliberation
     creating = deliberation is None
     if deliberation is None:
@@ -196,62 +198,6 @@ def _drop_confirmation(deliberation: Deliberation) -> bool:
     return had
 
 
-def frozen(party: ConventionParty) -> bool:
-    """Whether a slot of the party is signed: what its signature rested on no longer changes."""
-    return any(
-        slot.state == SlotState.SIGNED and slot.office.organisation_id == party.organisation_id
-        for slot in party.convention.signatories
-    )
-
-
-def record_frozen(deliberation: Deliberation) -> bool:
-    """Whether a slot of the party was signed while this record existed: it then never changes again.
-
-    A record first entered after the party signed (under a waiver, say) was not what the signature
-    rested on, and may be completed like any other.
-    """
-    party = deliberation.party
-    created = deliberation.created_at
-    return any(
-        slot.state == SlotState.SIGNED and slot.office.organisation_id == party.organisation_id
-        and (created is None or slot.signed_at is None or slot.signed_at >= created)
-        for slot in party.convention.signatories
-    )
-
-
-def record_correction(
-    deliberation: Deliberation, data: DeliberationData, identifier: ActesIdentifier | None, actor: User | None
-) -> DeliberationCorrection | None:
-    """After signing: keep the corrected facts as a new record beside the frozen one, audited.
-
-    The frozen record, and so what the gate saw when the party signed, stays as it was.
-    """
-    shadow = Deliberation()
-    for name in (f.name for f in dataclasses.fields(DeliberationData)):
-        setattr(shadow, name, getattr(deliberation, name))
-    changes = _apply(shadow, data, identifier)
-    if not changes:
-        return None
-    correction = DeliberationCorrection(
-        deliberation_id=deliberation.id,
-        changes=json.dumps(changes, ensure_ascii=False, sort_keys=True),
-        recorded_by_id=actor.id if actor else None,
-    )
-    db.session.add(correction)
-    db.session.flush()
-    party = deliberation.party
-    record(
-        "deliberation_corrected",
-        actor=actor,
-        convention_id=party.convention_id,
-        party=party.id,
-        organisation=party.organisation_id,
-        correction=correction.id,
-        changes=changes,
-    )
-    return correction
-
-
 def _apply(deliberation: Deliberation, data: DeliberationData, identifier: ActesIdentifier | None) -> dict[str, Any]:
     """Copy the form onto the record; return the fields that changed, with their new values."""
     values = dataclasses.asdict(data)
@@ -274,8 +220,8 @@ def attach_pdf(deliberation: Deliberation, pdf: bytes, actor: User) -> None:
     except PdfRejected as error:
         raise ValidationFailed(upload_message(error), "pdf") from error
     sha256 = documents.store().put(pdf)
-    if record_frozen(deliberation):
-        _attach_to_correction(deliberation, sha256, actor)
+    if corrections.record_frozen(deliberation):
+        corrections.attach_to_correction(deliberation, sha256, actor)
         return
     if sha256 != deliberation.pdf_sha256:
         _drop_confirmation(deliberation)  # confirmed on another document
@@ -289,28 +235,11 @@ def attach_pdf(deliberation: Deliberation, pdf: bytes, actor: User) -> None:
     )
 
 
-def _attach_to_correction(deliberation: Deliberation, sha256: str, actor: User) -> None:
-    """A PDF sent after signing goes with the newest correction (a new one if there is none)."""
-    correction = deliberation.corrections[-1] if deliberation.corrections else None
-    if correction is None or correction.pdf_sha256 is not None:
-        correction = DeliberationCorrection(deliberation_id=deliberation.id, changes="{}", recorded_by_id=actor.id)
-        db.session.add(correction)
-    correction.pdf_sha256 = sha256
-    db.session.flush()
-    record("deliberation_corrected", actor=actor, convention_id=deliberation.party.convention_id,
-           party=deliberation.convention_party_id, correction=correction.id, sha256_after=sha256)
-
-
-def _refuse_if_frozen(party: ConventionParty) -> None:
-    if frozen(party):
-        raise ValidationFailed(_("Cette partie a signé : ce qui fondait sa signature ne change plus."))
-
-
 def waive(party: ConventionParty, reason: str, actor: User) -> None:
     """The coordinator dispenses a party from the deliberation, with a reason."""
     if not access.may_manage(actor, party.convention):
         raise Forbidden()
-    _refuse_if_frozen(party)
+    corrections.refuse_if_frozen(party)
     if not reason.strip():
         raise ValidationFailed(_("Indiquez pourquoi cette partie est dispensée de délibération."), "reason")
     party.deliberation_required, party.waiver_reason = False, reason.strip()
@@ -328,7 +257,7 @@ def require(party: ConventionParty, actor: User) -> None:
     """The coordinator withdraws a waiver: the party needs its deliberation again."""
     if not access.may_manage(actor, party.convention):
         raise Forbidden()
-    _refuse_if_frozen(party)
+    corrections.refuse_if_frozen(party)
     party.deliberation_required, party.waiver_reason = True, None
     record(
         "deliberation_required",

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from convsign.conventions import access
-from convsign.deliberations import bp, confirmation, gate, services
+from convsign.deliberations import bp, confirmation, corrections, gate, services
 from convsign.deliberations.extract import extract_pdf
 from convsign.deliberations.forms import DeliberationForm, RuleForm, WaiverForm
 from convsign.documents import services as documents
@@ -81,7 +81,7 @@ def _page(
         gate=gate,
         can_enter=services.may_enter(current_user, party),
         can_waive=access.may_manage(current_user, party.convention),
-        frozen=deliberation is not None and services.record_frozen(deliberation),
+        frozen=deliberation is not None and corrections.record_frozen(deliberation),
         can_confirm=state_allows_confirmation(party),
     ), status
 
@@ -92,7 +92,7 @@ def state_allows_confirmation(party: ConventionParty) -> bool:
     return (
         deliberation is not None
         and deliberation.confirmed_by_id is None
-        and not services.record_frozen(deliberation)
+        and not corrections.record_frozen(deliberation)
         and services.may_enter(current_user, party)
         and not confirmation.signs_for(current_user, party, local_today())
         and deliberation.recorded_by_id != current_user.id

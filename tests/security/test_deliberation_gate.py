@@ -155,15 +155,18 @@ def test_the_record_a_party_signed_under_is_frozen_and_a_correction_is_a_new_rec
     auth.login(mayor.email)
     rewrite = valid_form(siren(app, commune), executory_on="2022-12-20", published_on="2022-12-20",
                          members_present="25")
-    assert post_form(client, f"/deliberations/partie/{party}", rewrite).status_code == 302
+    sent = post_form(client, f"/deliberations/partie/{party}", {**rewrite, "pdf": (io.BytesIO(blank_pdf()), "d.pdf")})
+    assert sent.status_code == 302
     with app.app_context():
         [deliberation] = db.session.scalars(sa.select(Deliberation)).all()
         assert str(deliberation.executory_on) == "2022-12-19" and deliberation.members_present == 20
+        assert deliberation.pdf_sha256 is None
         [correction] = db.session.scalars(sa.select(DeliberationCorrection)).all()
         assert json.loads(correction.changes) == {"executory_on": "2022-12-20", "members_present": 25,
                                                   "published_on": "2022-12-20"}
         mayor_user = db.session.scalar(sa.select(User).where(User.email == mayor.email))
         assert mayor_user is not None and correction.recorded_by_id == mayor_user.id
+        assert correction.pdf_sha256 is not None  # the PDF sent with the correction went with it
         entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())).first()
         assert entry is not None and entry.action == "deliberation_corrected"
     page = text(client.get(f"/deliberations/partie/{party}"))
