@@ -13,12 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from asn1crypto import cms, tsp
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+from pyhanko_certvalidator import ValidationContext
 
 from convsign.extensions import db
 from convsign.models.audit import AuditEntry, AuditTimestamp
@@ -88,18 +94,31 @@ def stamped_today(now: datetime) -> bool:
     return db.session.scalar(sa.select(AuditTimestamp.id).where(AuditTimestamp.at >= start).limit(1)) is not None
 
 
-def imprint(token: bytes) -> bytes:
-    """The digest an RFC 3161 token covers."""
+def token_problem(token: bytes, entry_hash: str, roots: Sequence[x509.Certificate]) -> str | None:
+    """What is wrong with a stored token, or None: "imprint" (it covers another hash), "signature"
+    (not the authority's), "untrusted" (an authority outside the trusted roots: add its root to
+    CONVSIGN_EXTRA_TRUST_ROOTS). A forged token, made with a key of one's own, fails here."""
+    context = ValidationContext(
+        trust_roots=[asn1_x509.Certificate.load(root.public_bytes(Encoding.DER)) for root in roots],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+    )
     signed = cms.ContentInfo.load(token)["content"]
-    info = signed["encap_content_info"]["content"].parsed
-    assert isinstance(info, tsp.TSTInfo)
-    return bytes(info["message_imprint"]["hashed_message"].native)
+    status = asyncio.run(validate_tst_signed_data(signed, context, lambda _algorithm: bytes.fromhex(entry_hash)))
+    if not status["intact"]:
+        return "imprint"
+    if not status["valid"]:
+        return "signature"
+    return None if status.get("trust_problem_indic") is None else "untrusted"
 
 
-def first_broken_timestamp() -> AuditTimestamp | None:
-    """The oldest stored timestamp whose entry no longer has the stamped hash, or whose token
-    covers another digest than the hash it is stored with."""
+def first_broken_timestamp(roots: Sequence[x509.Certificate]) -> tuple[AuditTimestamp, str] | None:
+    """The oldest stored timestamp whose entry no longer has the stamped hash ("rewritten"), or
+    whose token does not hold (see `token_problem`), with the reason."""
     for row in db.session.scalars(sa.select(AuditTimestamp).order_by(AuditTimestamp.id)):
-        if imprint(row.token) != bytes.fromhex(row.entry_hash) or not holds(Anchor(row.entry_id, row.entry_hash)):
-            return row
+        problem = token_problem(row.token, row.entry_hash, roots)
+        if problem is None and not holds(Anchor(row.entry_id, row.entry_hash)):
+            problem = "rewritten"
+        if problem is not None:
+            return row, problem
     return None

@@ -18,6 +18,13 @@ WITNESS = {
     "witness_unreadable": "le fichier témoin {path} est illisible",
 }
 
+STAMP_PROBLEMS = {
+    "rewritten": "ne correspond plus à la base : la chaîne a été réécrite depuis",
+    "imprint": "porte sur une autre empreinte que celle enregistrée avec lui",
+    "signature": "n'est pas signé par l'autorité qu'il nomme",
+    "untrusted": "vient d'une autorité hors des racines de confiance (ajoutez sa racine à CONVSIGN_EXTRA_TRUST_ROOTS)",
+}
+
 audit_group = click.Group("audit", help="The audit trail: verify its hash chain, timestamp its head.")
 
 
@@ -31,6 +38,7 @@ def verify_command(anchors: tuple[str, ...]) -> None:
     from convsign.audit import witness
     from convsign.audit.services import verify_trail
     from convsign.cli import require_migrated
+    from convsign.signing import platform
 
     require_migrated()
     try:
@@ -53,10 +61,11 @@ def verify_command(anchors: tuple[str, ...]) -> None:
         if not anchoring.holds(anchor):
             failures.append(f"L'ancre n° {anchor.entry_id} ne correspond plus à la base : la chaîne a été réécrite "
                             "depuis (ou l'entrée supprimée).")
-    stamped = anchoring.first_broken_timestamp()
-    if stamped is not None:
-        failures.append(f"L'horodatage du {stamped.at:%d/%m/%Y} (entrée n° {stamped.entry_id}) ne correspond plus "
-                        "à la base.")
+    broken_stamp = anchoring.first_broken_timestamp(platform.trust_roots())
+    if broken_stamp is not None:
+        stamped, problem = broken_stamp
+        failures.append(f"L'horodatage du {stamped.at:%d/%m/%Y} (entrée n° {stamped.entry_id}) "
+                        + STAMP_PROBLEMS[problem] + ".")
     if failures:
         for line in failures:
             click.echo(line, err=True)

@@ -179,4 +179,28 @@ def test_the_head_is_timestamped_daily_and_a_rewrite_contradicts_the_token(
     assert verify(runner)[0] == 0
     rewrite_chain(app, 1, rewrite_witness=True)
     code, output = verify(runner)
-    assert code == 1 and "L'horodatage du" in output
+    assert code == 1 and "L'horodatage du" in output and "réécrite" in output
+
+
+def test_a_timestamp_token_forged_with_another_key_is_refused(
+    app: Flask, runner: FlaskCliRunner, territory: Territory, external_tsa: str, tmp_path: Path
+) -> None:
+    """Whoever rewrites the chain cannot stamp the new head with an authority of their own."""
+    import asyncio
+    import dataclasses
+
+    from convsign.models.types import utcnow
+    from convsign.pki.authority import ensure_pki
+
+    app.config["TSA_URL"] = external_tsa
+    assert runner.invoke(args=["audit", "anchor"]).exit_code == 0
+    with app.app_context():
+        own = platform.settings()
+        forger_pki = ensure_pki(dataclasses.replace(own, directory=tmp_path / "forger-pki", secret=b"forger"),
+                                utcnow())
+        forged = TimestampAuthority(forger_pki).timestamper()
+        stamp = db.session.scalars(sa.select(AuditTimestamp)).one()
+        stamp.token = asyncio.run(forged.async_timestamp(bytes.fromhex(stamp.entry_hash), "sha256")).dump()
+        db.session.commit()
+    code, output = verify(runner)
+    assert code == 1 and "hors des racines de confiance" in output
