@@ -2,9 +2,10 @@
 
 An endpoint pointing at loopback, link-local (the cloud metadata service at 169.254.169.254) or a
 private network would let whoever registers it make the server POST inside its own network.
-Checked twice: at registration, on the address as written (an IP literal, or a `localhost` name);
-and at each delivery, on the address the name resolves to *then*, which is also the address the
-connection is made to (no second lookup a DNS rebinding could answer differently).
+Checked twice: at registration, on the address as written (an IP literal, a `localhost` name) and
+what its name resolves to then; and at each delivery, on the address the name resolves to *then*,
+which is also the address the connection is made to (no second lookup a DNS rebinding could
+answer differently).
 """
 
 from __future__ import annotations
@@ -30,14 +31,20 @@ def internal(address: IpAddress) -> bool:
 
 
 def refused_as_written(hostname: str) -> bool:
-    """Whether the host of a URL, as written, is internal: an IP literal, or localhost."""
+    """Whether the host of a URL is internal: an IP literal, localhost, or a name resolving (now) to
+    an internal address. A name that does not resolve yet is let through: delivery checks again."""
     name = hostname.strip("[]").rstrip(".").lower()
     if name == "localhost" or name.endswith(".localhost"):
         return True
     try:
         return internal(ipaddress.ip_address(name))
     except ValueError:
-        return False  # a name: checked at delivery, against what it resolves to
+        pass
+    try:
+        found = socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return False
+    return any(internal(ipaddress.ip_address(str(row[4][0]).split("%")[0])) for row in found)
 
 
 def guarded_connection(allow_private: bool) -> Any:

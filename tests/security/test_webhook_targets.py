@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,7 +42,17 @@ def test_registration_refuses_internal_addresses(client: FlaskClient, factory: F
 
 def test_public_addresses_and_names_are_accepted_at_registration() -> None:
     assert not targets.refused_as_written("93.184.215.14")
-    assert not targets.refused_as_written("hooks.agglo.example")
+    assert not targets.refused_as_written("hooks.agglo.invalid")  # not resolvable yet: delivery decides
+
+
+def test_a_name_resolving_to_a_private_address_is_refused_at_registration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The name of an intranet host (the DNS answer is simulated: the test machine has no such name)."""
+    def resolve(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        assert host == "intranet.agglo.example"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    assert targets.refused_as_written("intranet.agglo.example")
 
 
 class Receiver:
