@@ -4,6 +4,8 @@ PYTHON ?= python3
 FLASK = $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in e-mails are built on this address only (never on the request's Host header).
+export CONVSIGN_EXTERNAL_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from convsign import config as config_module
+from convsign import filemodes
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -17,6 +18,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     `config` overrides every other layer; its INSTANCE_PATH (tests) or the CONVSIGN_INSTANCE_PATH
     variable chooses the instance folder.
     """
+    filemodes.restrict_process()
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("CONVSIGN_INSTANCE_PATH")
     root = Path(__file__).resolve().parent.parent
     app = Flask(
@@ -26,7 +28,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=filemodes.DIRECTORY_MODE, parents=True, exist_ok=True)
+    filemodes.warn_if_exposed(Path(app.instance_path))
     config_module.load_config(app, config)
 
     from convsign import web

@@ -31,8 +31,13 @@ class DefaultConfig:
     RESET_RATE_LIMIT = "5 per minute"
     INVITATION_MAX_AGE_DAYS = 7
     RESET_MAX_AGE_HOURS = 2
-    # Address used in links sent by e-mail; None means the address of the current request.
+    # Base of every link sent by e-mail or webhook (https://convsign.agglo.fr). Required in production;
+    # in debug or tests it falls back to SERVER_NAME, never to a request header.
     EXTERNAL_URL: str | None = None
+    # Host names the app answers to (Flask's TRUSTED_HOSTS); any other Host header gets 400. None: any.
+    TRUSTED_HOSTS: list[str] | None = None
+    # Allow webhooks to loopback, link-local and private addresses (tests, an intranet receiver).
+    WEBHOOK_ALLOW_PRIVATE = False
     MAIL_FROM = "convsign <ne-pas-repondre@convsign.invalid>"
     SMTP_HOST: str | None = None
     SMTP_PORT = 25
@@ -93,6 +98,32 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
+    app.config["EXTERNAL_URL"] = external_url(app)
+    hosts = app.config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+
+
+class MissingExternalUrl(RuntimeError):
+    """Production without CONVSIGN_EXTERNAL_URL: links would have no trustworthy address."""
+
+
+def external_url(app: Flask) -> str:
+    """The base of the links the app sends, without a trailing slash.
+
+    Never taken from a request: a forged Host or X-Forwarded-Host header would otherwise send a
+    password-reset link to an attacker's server. Production (neither debug nor testing) must set it.
+    """
+    configured = app.config.get("EXTERNAL_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    if not (app.debug or app.testing):
+        raise MissingExternalUrl(
+            "CONVSIGN_EXTERNAL_URL manquant : indiquez l'adresse publique du service "
+            "(par exemple https://convsign.agglo.fr) ; les liens envoyés par courriel en dépendent."
+        )
+    scheme = app.config.get("PREFERRED_URL_SCHEME") or "http"
+    return f"{scheme}://{app.config.get('SERVER_NAME') or '127.0.0.1:5000'}"
 
 
 def database_url(app: Flask) -> str:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 
 class ConvsignError(Exception):
@@ -105,6 +105,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Any:
         status = error.code or 500
+        if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no URL can be built for it
+            return Response(str(_("Adresse de serveur non reconnue.")), 400, mimetype="text/plain")
         message = csrf_message() if isinstance(error, CSRFError) else http_message(status)
         if wants_json():
             return _problem(status, error.name, message)

@@ -81,7 +81,8 @@ def init_app(app: Flask) -> None:
     """Bind everything to `app`."""
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+        # X-Forwarded-Host is never trusted: links come from EXTERNAL_URL, hosts from TRUSTED_HOSTS.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
     _init_extensions(app)
     for blueprint in BLUEPRINTS:
@@ -174,4 +175,19 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if _private(response):
+        # A shared or back-button cache must not keep a page shown to a logged-in person
+        # (the API token page shows a new token once), nor any API answer.
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _private(response: Response) -> bool:
+    """An API answer, or an HTML page rendered for a logged-in person."""
+    if request.blueprint == "api":
+        return True
+    if response.mimetype != "text/html":
+        return False
+    from flask_login import current_user
+
+    return bool(current_user.is_authenticated)

@@ -76,6 +76,7 @@ def _base_config(database_url: str, instance: Path) -> dict[str, Any]:
         "INSTANCE_PATH": str(instance),
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key",
+        "EXTERNAL_URL": "http://localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
         # One PKI for the whole session (same secret), with a quick RSA-2048 TSA key.
         "PKI_DIRECTORY": str(SESSION_PKI),

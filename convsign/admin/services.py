@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -13,7 +13,8 @@ from convsign.audit.services import record
 from convsign.auth.passwords import hash_password
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
-from convsign.models import Mandate, Office, OfficeKind, Organisation, OrganisationKind, Role, User
+from convsign.models import ApiToken, Mandate, Office, OfficeKind, Organisation, OrganisationKind, Role, User
+from convsign.models.types import utcnow
 from convsign.rules.identifiers import InvalidIdentifier, normalise_insee, normalise_siren
 
 
@@ -142,7 +143,23 @@ def set_user_active(user: User, active: bool, actor: User | None) -> None:
     if actor is not None and user.id == actor.id and not active:
         raise ValidationFailed(_("Vous ne pouvez pas désactiver votre propre compte."))
     user.active = active
-    record("user_reactivated" if active else "user_deactivated", actor=actor, user=user.id)
+    if active:
+        record("user_reactivated", actor=actor, user=user.id)
+        return
+    # Their open sessions and API tokens end now, and do not come back on reactivation.
+    user.end_sessions()
+    revoked = revoke_all_tokens(user, utcnow())
+    record("user_deactivated", actor=actor, user=user.id, api_tokens_revoked=revoked)
+
+
+def revoke_all_tokens(user: User, now: datetime) -> int:
+    """Revoke every API token of `user` still usable (their account is deactivated); how many were."""
+    live = db.session.scalars(
+        sa.select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in live:
+        token.revoked_at = now
+    return len(live)
 
 
 def create_admin(name: str, email: str, password: str) -> User:

@@ -36,7 +36,7 @@ DATE, DATETIME = {"type": "string", "format": "date"}, {"type": "string", "forma
 SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 ORG_REF = obj({"organisation_id": INTEGER, "siren": STRING}, [], closed=False)
 SLOT_STATUSES = [circuit.WAITING, circuit.TO_SIGN, circuit.BLOCKED, circuit.SIGNED, circuit.REFUSED]
-DELIBERATION_STATES = [gate.MISSING, gate.NOT_EXECUTORY, gate.EXECUTORY, gate.NOT_REQUIRED]
+DELIBERATION_STATES = [gate.MISSING, gate.NOT_EXECUTORY, gate.UNCONFIRMED, gate.EXECUTORY, gate.NOT_REQUIRED]
 
 DELIBERATION = {
     "session_date": DATE,

@@ -17,8 +17,10 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
-from convsign.api import webhooks
+from convsign.api import targets, webhooks
+from convsign.audit import anchors
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, OutboxKind, OutboxMessage, Signatory, WebhookEndpoint
 from convsign.models.types import utcnow
@@ -75,7 +77,10 @@ def queue_event(convention: Convention, *, entry: AuditEntry, slot: Signatory | 
     if not targets:
         return []
     event = EVENTS[entry.action]
-    body = json.dumps(event_body(event, entry, convention, slot), ensure_ascii=False, sort_keys=True)
+    content = event_body(event, entry, convention, slot)
+    head = anchors.current_head()  # the chain's head: this event's own entry, just recorded
+    content["audit_head"] = None if head is None else {"entry": head.entry_id, "hash": head.entry_hash}
+    body = json.dumps(content, ensure_ascii=False, sort_keys=True)
     rows = [
         OutboxMessage(
             kind=OutboxKind.WEBHOOK,
@@ -102,7 +107,6 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def send_webhook(message: Claimed) -> None:
@@ -121,6 +125,8 @@ def send_webhook(message: Claimed) -> None:
     request = urllib.request.Request(message.recipient, data=body, method="POST", headers=headers)  # noqa: S310
     # Only http(s) addresses are registered (convsign.api.webhooks); urllib raises HTTPError
     # (an OSError) for every 4xx/5xx answer.
-    with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+    # The resolved address is checked, and connected to, at each attempt (convsign.api.targets).
+    opener = targets.opener(bool(current_app.config["WEBHOOK_ALLOW_PRIVATE"]), _NoRedirect)
+    with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
         response.read(4096)
 

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
+from convsign.api import targets
 from convsign.audit.services import record
 from convsign.errors import NotFound, ValidationFailed
 from convsign.extensions import db
@@ -65,6 +67,12 @@ def _check(data: EndpointData) -> None:
     parts = urlsplit(data.url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationFailed(_("L'adresse doit commencer par https:// (ou http:// sur un réseau interne)."), "url")
+    if targets.refused_as_written(parts.hostname) and not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        raise ValidationFailed(
+            _("Adresse interne refusée (boucle locale, lien local ou réseau privé) : indiquez une adresse publique, "
+              "ou autorisez-les par CONVSIGN_WEBHOOK_ALLOW_PRIVATE."),
+            "url",
+        )
     if data.secret and len(data.secret) < MIN_SECRET_LENGTH:
         raise ValidationFailed(
             _(

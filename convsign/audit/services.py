@@ -142,7 +142,9 @@ class ChainBreak:
     """Where the chain stops holding, and why (a stable code)."""
 
     entry_id: int
-    reason: str  # "edited" | "removed_or_reordered"
+    # "edited" | "removed_or_reordered" | "witnessed_twice" | "witness_missing" | "witness_unreadable"
+    # | "anchor_mismatch" (entry_id: the anchor's entry number)
+    reason: str
 
 
 def verify_chain(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
@@ -174,7 +176,12 @@ def verify_trail(batch_size: int = 1000) -> tuple[int, ChainBreak | None]:
     checked, broken = verify_chain(batch_size)
     if broken is not None:
         return checked, broken
-    missing = witness.first_mismatch(witness.path(), batch_size)
+    try:
+        missing = witness.first_mismatch(witness.path(), batch_size)
+    except witness.WitnessUnavailable as error:
+        if checked == 0:  # nothing recorded yet, so nothing witnessed yet
+            return checked, None
+        return checked, ChainBreak(0, error.reason)
     if missing is None:
         return checked, None
     entry_id, reason = missing

@@ -80,16 +80,39 @@ def _append(target: Path, text: str) -> None:
         logger.exception("audit witness not written to %s", target)
 
 
-def _witnessed(target: Path, batch_size: int) -> Iterator[dict[int, str]]:
-    """The witnessed (id → hash) pairs, by batches; unreadable lines are skipped."""
-    if not target.exists():
-        return
+class WitnessUnavailable(Exception):
+    """The configured witness file is missing or cannot be read: the check it provides is gone."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "witness_missing" | "witness_unreadable"
+
+
+def _witnessed(target: Path, batch_size: int, duplicates: list[int]) -> Iterator[dict[int, str]]:
+    """The witnessed (id → hash) pairs, by batches; unreadable lines are skipped.
+
+    The first line for an id is the one that counts: the file is append-only, so a later line
+    for the same id can only be an attempt to rewrite history, and its id goes to `duplicates`.
+    """
+    seen: set[int] = set()
     batch: dict[int, str] = {}
-    with target.open(encoding="ascii", errors="replace") as handle:
+    try:
+        handle = target.open(encoding="ascii", errors="replace")
+    except FileNotFoundError as error:
+        raise WitnessUnavailable("witness_missing") from error
+    except OSError as error:
+        raise WitnessUnavailable("witness_unreadable") from error
+    with handle:
         for line in handle:
             match = _LINE.match(line.strip())
-            if match:
-                batch[int(match.group(1))] = match.group(2)
+            if not match:
+                continue
+            entry_id = int(match.group(1))
+            if entry_id in seen:
+                duplicates.append(entry_id)
+                continue
+            seen.add(entry_id)
+            batch[entry_id] = match.group(2)
             if len(batch) >= batch_size:
                 yield batch
                 batch = {}
@@ -98,10 +121,14 @@ def _witnessed(target: Path, batch_size: int) -> Iterator[dict[int, str]]:
 
 
 def first_mismatch(target: Path, batch_size: int = 1000) -> tuple[int, str] | None:
-    """The lowest witnessed entry id that is gone ("removed_or_reordered") or has another hash
-    ("edited"), or None when the database holds every witnessed entry unchanged."""
+    """The lowest witnessed entry id that is gone ("removed_or_reordered"), has another hash
+    ("edited") or is witnessed twice ("witnessed_twice"), or None when all is well.
+
+    Raises WitnessUnavailable when the file is missing or unreadable.
+    """
     worst: tuple[int, str] | None = None
-    for batch in _witnessed(target, batch_size):
+    duplicates: list[int] = []
+    for batch in _witnessed(target, batch_size, duplicates):
         stored = dict(
             db.session.execute(sa.select(AuditEntry.id, AuditEntry.entry_hash).where(AuditEntry.id.in_(batch))).all()
         )
@@ -113,4 +140,14 @@ def first_mismatch(target: Path, batch_size: int = 1000) -> tuple[int, str] | No
             )
             if reason and (worst is None or entry_id < worst[0]):
                 worst = (entry_id, reason)
+    if worst is None and duplicates:  # a rewrite found above is the graver news; else the duplicate
+        worst = (min(duplicates), "witnessed_twice")
     return worst
+
+
+def witnessed_twice(target: Path) -> list[int]:
+    """Every id the witness file names on more than one line (each is reported)."""
+    duplicates: list[int] = []
+    for _batch in _witnessed(target, 10_000, duplicates):
+        pass
+    return sorted(set(duplicates))

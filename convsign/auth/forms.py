@@ -46,3 +46,7 @@ class ProfileForm(FlaskForm):
 
     name = StringField(_l("Nom et prénom"), validators=[DataRequired(), Length(max=200)])
     preferred_language = SelectField(_l("Langue"), choices=choices([("fr", "Français"), ("en", "English")]))
+
+
+class LogoutEverywhereForm(FlaskForm):
+    """A button, with its CSRF token."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -14,6 +14,7 @@ from convsign.auth.passwords import hash_password, needs_rehash, verify_password
 from convsign.auth.tokens import Purpose, make_link_token
 from convsign.extensions import db
 from convsign.i18n import long_date
+from convsign.links import external_link
 from convsign.models import User
 from convsign.models.types import utcnow
 from convsign.models.user import new_security_stamp
@@ -42,17 +43,20 @@ def set_password(user: User, password: str) -> None:
     """Set a new password and invalidate every outstanding link."""
     user.password_hash = hash_password(password)
     user.security_stamp = new_security_stamp()
+    user.end_sessions()
     record("password_set", actor=user)
+
+
+def end_sessions(user: User, reason: str) -> None:
+    """End every session of `user` (logout, "se déconnecter partout"), audited."""
+    user.end_sessions()
+    record("sessions_ended", actor=user, reason=reason)
 
 
 def link_url(user: User, purpose: Purpose) -> str:
     """The absolute address of `user`'s invitation or reset link."""
     endpoint = "auth.accept_invitation" if purpose == "invitation" else "auth.reset_password"
-    token = make_link_token(user, purpose)
-    base = current_app.config.get("EXTERNAL_URL")
-    if base:
-        return str(base).rstrip("/") + url_for(endpoint, token=token)
-    return url_for(endpoint, token=token, _external=True)
+    return external_link(endpoint, token=make_link_token(user, purpose))
 
 
 def send_link(user: User, purpose: Purpose) -> str:

@@ -26,6 +26,7 @@ from flask import current_app
 
 from convsign import schema
 from convsign.extensions import db
+from convsign.filemodes import make_private
 from convsign.trust import platform
 
 FORMAT = "convsign-backup-1"
@@ -109,6 +110,7 @@ def create_backup(destination: Path, progress: Progress = lambda _m: None) -> Su
         manifest = {"format": FORMAT, "schema": sorted(schema.current_revisions()), "tables": tables,
                     "files": digests}
         _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=1, sort_keys=True).encode())
+    make_private(tmp)  # it holds the instance secret, hence the CA keys and session signing
     tmp.replace(destination)
     return Summary(tables, len(files))
 

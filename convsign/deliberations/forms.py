@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from convsign.formtools import choices
 
 
 def _count(label: str, required: bool = True) -> IntegerField:
@@ -53,3 +55,17 @@ class WaiverForm(FlaskForm):
     """The coordinator dispenses a party from the deliberation."""
 
     reason = TextAreaField(_l("Motif de la dispense"), validators=[DataRequired(), Length(max=1000)])
+
+
+class RuleForm(FlaskForm):
+    """What opens the deliberation gate of a convention."""
+
+    rule = RadioField(
+        _l("Ce qui ouvre la signature d'une partie"),
+        choices=choices([
+            ("confirmed", _l("Une délibération attestée par l'accusé de réception @ctes, ou confirmée sur pièce par "
+                             "une autre personne que son signataire (recommandé)")),
+            ("declared", _l("Une délibération exécutoire, sur la seule saisie de la commune")),
+        ]),
+        validators=[DataRequired()],
+    )

@@ -16,11 +16,32 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from convsign.extensions import db
-from convsign.models import Convention, ConventionParty, Signatory
+from convsign.models import Convention, ConventionParty, Deliberation, Signatory
 from convsign.models.deliberation import deliberation_of
 from convsign.rules.deliberation_rules import is_executory
 
 MISSING, NOT_EXECUTORY, EXECUTORY, NOT_REQUIRED = "manquante", "non_executoire", "executoire", "non_requise"
+# Executory on paper, but resting on the word of whoever entered it: confirmation awaited.
+UNCONFIRMED = "a_confirmer"
+# The per-convention rules (Convention.deliberation_rule); the stricter is the default.
+RULE_CONFIRMED, RULE_DECLARED = "confirmed", "declared"
+RULES = (RULE_CONFIRMED, RULE_DECLARED)
+
+
+def attested(deliberation: Deliberation) -> bool:
+    """Whether the prefecture's system vouches for it: an @ctes identifier and the acknowledgement date."""
+    return bool(deliberation.actes_identifier) and deliberation.acknowledged_on is not None
+
+
+def opens_gate(party: ConventionParty, deliberation: Deliberation) -> bool:
+    """Whether an executory deliberation is enough under the convention's rule.
+
+    Under the default rule, the signatory's own word is not: the deliberation must carry the
+    prefecture's acknowledgement (@ctes), or have been confirmed by someone else, on its PDF.
+    """
+    if party.convention.deliberation_rule == RULE_DECLARED:
+        return True
+    return attested(deliberation) or deliberation.confirmed_by_id is not None
 
 
 def party_of(slot: Signatory) -> ConventionParty | None:
@@ -30,7 +51,8 @@ def party_of(slot: Signatory) -> ConventionParty | None:
 
 
 def deliberation_state(party: ConventionParty, today: date) -> str:
-    """Whether the party's deliberation is not required, missing, not yet executory, or executory."""
+    """Whether the party's deliberation is not required, missing, not yet executory, awaiting its
+    confirmation (under the convention's rule), or executory."""
     if not party.deliberation_required:
         return NOT_REQUIRED
     deliberation = deliberation_of(party)
@@ -38,6 +60,8 @@ def deliberation_state(party: ConventionParty, today: date) -> str:
         return MISSING
     if not is_executory(deliberation, today):
         return NOT_EXECUTORY
+    if not opens_gate(party, deliberation):
+        return UNCONFIRMED
     return EXECUTORY
 
 
@@ -60,6 +84,15 @@ def deliberation_gate(slot: Signatory, *, today: date) -> str | None:
             _(
                 "bloqué : délibération non exécutoire — %(who)s ou le coordinateur de la convention "
                 "enregistre sa transmission, sa publication et la date où elle est certifiée exécutoire",
+                who=who,
+            )
+        )
+    if state == UNCONFIRMED:
+        return str(
+            _(
+                "bloqué : délibération à confirmer — par le coordinateur de la convention ou une autre personne "
+                "de %(who)s que son signataire, sur le PDF joint (ou en saisissant l'identifiant @ctes et la date "
+                "de l'accusé de réception de la préfecture)",
                 who=who,
             )
         )

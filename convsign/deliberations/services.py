@@ -17,11 +17,17 @@ from flask_babel import gettext as _
 from convsign.audit.services import record
 from convsign.conventions import access
 from convsign.conventions.services import upload_message
-from convsign.deliberations import messages
+from convsign.deliberations import corrections, messages
 from convsign.documents import services as documents
 from convsign.errors import Forbidden, NotFound, ValidationFailed
 from convsign.extensions import db
-from convsign.models import ConventionParty, Deliberation, Role, User
+from convsign.models import (
+    ConventionParty,
+    ConventionStatus,
+    Deliberation,
+    Role,
+    User,
+)
 from convsign.models.deliberation import deliberation_of
 from convsign.pdf.errors import PdfRejected
 from convsign.pdf.inspection import inspect_pdf
@@ -83,9 +89,16 @@ def may_enter(user: User, party: ConventionParty) -> bool:
 
 
 def party_for_viewer(user: User, party_id: int, today: date) -> ConventionParty:
-    """The party if `user` may enter its deliberation or see its convention; NotFound otherwise."""
+    """The party if `user` may see its convention, or enter its deliberation once it is out of draft;
+    NotFound otherwise.
+
+    The deliberation pages follow the convention's visibility: a commune's people do not see a
+    draft here either, even their own commune's party of it.
+    """
     party = get_party(party_id)
-    if not may_enter(user, party):
+    if access.may_manage(user, party.convention):
+        return party
+    if party.convention.status == ConventionStatus.DRAFT or not may_enter(user, party):
         access.visible_convention(user, party.convention_id, today)
     return party
 
@@ -148,6 +161,14 @@ def record_deliberation(party: ConventionParty, data: DeliberationData, actor: U
     if found:
         raise DeliberationInvalid(found)
     deliberation = deliberation_of(party)
+    if deliberation is not None and corrections.record_frozen(deliberation):
+        shadow = Deliberation()  # the frozen record's facts, to measure the correction against
+        for name in (f.name for f in dataclasses.fields(DeliberationData)):
+            setattr(shadow, name, getattr(deliberation, name))
+        changes = _apply(shadow, data, identifier)
+        if changes:
+            corrections.record_correction(deliberation, changes, actor)
+        return deliberation
     creating = deliberation is None
     if deliberation is None:
         deliberation = Deliberation(party=party)
@@ -156,6 +177,7 @@ def record_deliberation(party: ConventionParty, data: DeliberationData, actor: U
     if not creating and not changes:  # sent again unchanged (with a PDF, say): nothing to record
         return deliberation
     deliberation.recorded_by_id = actor.id if actor else None
+    unconfirmed = _drop_confirmation(deliberation)
     db.session.flush()
     record(
         "deliberation_recorded" if creating else "deliberation_updated",
@@ -164,8 +186,16 @@ def record_deliberation(party: ConventionParty, data: DeliberationData, actor: U
         party=party.id,
         organisation=party.organisation_id,
         changes=changes,
+        confirmation_withdrawn=unconfirmed,
     )
     return deliberation
+
+
+def _drop_confirmation(deliberation: Deliberation) -> bool:
+    """A changed record is no longer what was confirmed: the confirmation goes; whether there was one."""
+    had = deliberation.confirmed_by_id is not None
+    deliberation.confirmed_by_id, deliberation.confirmed_at = None, None
+    return had
 
 
 def _apply(deliberation: Deliberation, data: DeliberationData, identifier: ActesIdentifier | None) -> dict[str, Any]:
@@ -189,7 +219,13 @@ def attach_pdf(deliberation: Deliberation, pdf: bytes, actor: User) -> None:
         inspect_pdf(pdf, max_bytes=int(config["MAX_UPLOAD_MB"]) * 1024 * 1024, max_pages=int(config["MAX_PDF_PAGES"]))
     except PdfRejected as error:
         raise ValidationFailed(upload_message(error), "pdf") from error
-    deliberation.pdf_sha256 = documents.store().put(pdf)
+    sha256 = documents.store().put(pdf)
+    if corrections.record_frozen(deliberation):
+        corrections.attach_to_correction(deliberation, sha256, actor)
+        return
+    if sha256 != deliberation.pdf_sha256:
+        _drop_confirmation(deliberation)  # confirmed on another document
+    deliberation.pdf_sha256 = sha256
     record(
         "deliberation_pdf_attached",
         actor=actor,
@@ -203,6 +239,7 @@ def waive(party: ConventionParty, reason: str, actor: User) -> None:
     """The coordinator dispenses a party from the deliberation, with a reason."""
     if not access.may_manage(actor, party.convention):
         raise Forbidden()
+    corrections.refuse_if_frozen(party)
     if not reason.strip():
         raise ValidationFailed(_("Indiquez pourquoi cette partie est dispensée de délibération."), "reason")
     party.deliberation_required, party.waiver_reason = False, reason.strip()
@@ -220,6 +257,7 @@ def require(party: ConventionParty, actor: User) -> None:
     """The coordinator withdraws a waiver: the party needs its deliberation again."""
     if not access.may_manage(actor, party.convention):
         raise Forbidden()
+    corrections.refuse_if_frozen(party)
     party.deliberation_required, party.waiver_reason = True, None
     record(
         "deliberation_required",

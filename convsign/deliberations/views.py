@@ -9,10 +9,10 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from convsign.conventions import access
-from convsign.deliberations import gate, services
+from convsign.deliberations import confirmation, corrections, gate, services
 from convsign.deliberations.blueprint import bp
 from convsign.deliberations.extract import extract_pdf
-from convsign.deliberations.forms import DeliberationForm, WaiverForm
+from convsign.deliberations.forms import DeliberationForm, RuleForm, WaiverForm
 from convsign.documents import services as documents
 from convsign.errors import NotFound, ValidationFailed
 from convsign.extensions import db
@@ -29,7 +29,41 @@ def convention(convention_id: int) -> str:
     """Every party of the convention with the state of its deliberation."""
     found = access.visible_convention(current_user, convention_id, local_today())
     rows = [(p, gate.deliberation_state(p, local_today()), services.may_enter(current_user, p)) for p in found.parties]
-    return render_template("deliberations/convention.html", convention=found, rows=rows, gate=gate)
+    return render_template("deliberations/convention.html", convention=found, rows=rows, gate=gate,
+                           can_manage=access.may_manage(current_user, found),
+                           rule_form=RuleForm(rule=found.deliberation_rule))
+
+
+@bp.post("/convention/<int:convention_id>/regle")
+@login_required
+def rule(convention_id: int) -> BaseResponse:
+    """The coordinator chooses the rule that opens the deliberation gate of this convention."""
+    found = access.visible_convention(current_user, convention_id, local_today())
+    form = RuleForm()
+    if not form.validate_on_submit():
+        raise ValidationFailed(_("Choisissez une règle."), "rule")
+    confirmation.set_rule(found, form.rule.data or "", current_user)
+    db.session.commit()
+    flash(_("Règle des délibérations enregistrée."), "success")
+    return redirect(url_for("deliberations.convention", convention_id=convention_id))
+
+
+@bp.post("/partie/<int:party_id>/confirmer")
+@login_required
+def confirm(party_id: int) -> BaseResponse | tuple[str, int]:
+    """Confirm the deliberation on its PDF (someone other than the party's signatory)."""
+    found = services.party_for_editor(current_user, party_id, local_today())
+    if not FlaskForm().validate_on_submit():
+        raise ValidationFailed(_("Le formulaire a expiré : rechargez la page."))
+    try:
+        confirmation.confirm_deliberation(found, current_user, local_today())
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _page(services.get_party(party_id), status=error.status)
+    db.session.commit()
+    flash(_("Délibération de %(name)s confirmée.", name=found.organisation.name), "success")
+    return redirect(url_for("deliberations.party", party_id=party_id))
 
 
 def _page(
@@ -48,7 +82,22 @@ def _page(
         gate=gate,
         can_enter=services.may_enter(current_user, party),
         can_waive=access.may_manage(current_user, party.convention),
+        frozen=deliberation is not None and corrections.record_frozen(deliberation),
+        can_confirm=state_allows_confirmation(party),
     ), status
+
+
+def state_allows_confirmation(party: ConventionParty) -> bool:
+    """Show the confirmation button: an unconfirmed record, a viewer who may enter and does not sign for it."""
+    deliberation = deliberation_of(party)
+    return (
+        deliberation is not None
+        and deliberation.confirmed_by_id is None
+        and not corrections.record_frozen(deliberation)
+        and services.may_enter(current_user, party)
+        and not confirmation.signs_for(current_user, party, local_today())
+        and deliberation.recorded_by_id != current_user.id
+    )
 
 
 @bp.get("/partie/<int:party_id>")

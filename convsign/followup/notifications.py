@@ -12,12 +12,12 @@ from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from convsign.extensions import db
 from convsign.i18n import long_date, long_datetime
+from convsign.links import external_link
 from convsign.models import Convention, Role, Signatory, SlotState, User, UserRole
 from convsign.models.types import local_today
 from convsign.outbox.queue import queue_email
@@ -26,15 +26,8 @@ Compose = Callable[[User], tuple[str, str]]
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """A link for an e-mail: on EXTERNAL_URL when set, else on the current request's address."""
-    base = current_app.config.get("EXTERNAL_URL")
-    if has_request_context():
-        if not base:
-            return url_for(endpoint, _external=True, **values)
-        return str(base).rstrip("/") + url_for(endpoint, **values)
-    # A command (cron): no request to take the address from.
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return str(base or "http://localhost").rstrip("/") + path
+    """A link for an e-mail, on CONVSIGN_EXTERNAL_URL (never on the request's Host)."""
+    return external_link(endpoint, **values)
 
 
 def _queue(users: Iterable[User], key: str, compose: Compose) -> int:

@@ -1,7 +1,7 @@
 """The data model, one module per aggregate; importing this package registers every table."""
 
 from convsign.models.api import ApiToken, WebhookEndpoint
-from convsign.models.audit import AuditEntry
+from convsign.models.audit import AuditEntry, AuditTimestamp
 from convsign.models.convention import (
     Convention,
     ConventionKind,
@@ -13,7 +13,7 @@ from convsign.models.convention import (
     SlotState,
 )
 from convsign.models.delegation import Delegation
-from convsign.models.deliberation import Deliberation
+from convsign.models.deliberation import Deliberation, DeliberationCorrection
 from convsign.models.document import DocumentRevision, RevisionKind
 from convsign.models.mandate import Mandate, Office, OfficeKind
 from convsign.models.organisation import Organisation, OrganisationKind
@@ -24,12 +24,14 @@ from convsign.models.user import Role, User, UserRole
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "AuditTimestamp",
     "Convention",
     "ConventionKind",
     "ConventionParty",
     "ConventionStatus",
     "Delegation",
     "Deliberation",
+    "DeliberationCorrection",
     "DocumentRevision",
     "Mandate",
     "Objective",

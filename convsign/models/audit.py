@@ -34,3 +34,20 @@ class AuditEntry(Base):
     details: Mapped[str] = mapped_column(sa.Text, default="{}")
     previous_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     entry_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class AuditTimestamp(Base):
+    """An RFC 3161 timestamp of the audit chain's head by an external authority (daily).
+
+    The token is signed by the authority, not by us: whoever keeps a copy can show that entry
+    `entry_id` had hash `entry_hash` at the token's time, whatever the server says later.
+    """
+
+    __tablename__ = "audit_timestamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int]
+    entry_hash: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    tsa_url: Mapped[str] = mapped_column(sa.String(500))
+    token: Mapped[bytes] = mapped_column(sa.LargeBinary)

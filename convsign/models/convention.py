@@ -89,6 +89,10 @@ class Convention(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # What opens a party's deliberation gate: "confirmed" (default: an @ctes acknowledgement, or a
+    # confirmation by someone other than the party's signatory) or "declared" (the recorded
+    # executory date alone, on the word of whoever entered it).
+    deliberation_rule: Mapped[str] = mapped_column(sa.String(20), default="confirmed", server_default="confirmed")
 
     lead: Mapped[Organisation] = relationship(foreign_keys=[lead_id])
     caf: Mapped[Organisation | None] = relationship(foreign_keys=[caf_id])

@@ -46,12 +46,40 @@ class Deliberation(Base):
     # The commune's own PDF of the deliberation, in the document store.
     pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # Someone other than the party's signatory (and than who recorded it) checked it against its PDF.
+    # Cleared by any change: a changed record needs a new confirmation.
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     # The backref gives ConventionParty a `deliberation` attribute (loaded in bulk by the gate's
     # eager-load option) without touching the convention module.
     party: Mapped[ConventionParty] = relationship(backref=backref("deliberation", uselist=False))
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+    confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    corrections: Mapped[list[DeliberationCorrection]] = relationship(
+        order_by="DeliberationCorrection.id", lazy="selectin"
+    )
+
+
+class DeliberationCorrection(Base):
+    """A correction recorded after the party signed: a new record beside the frozen one.
+
+    What was signed under the deliberation as it stood stays as it stood; the correction says
+    what the council's record says instead, who entered it, and when (audited).
+    """
+
+    __tablename__ = "deliberation_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deliberation_id: Mapped[int] = mapped_column(sa.ForeignKey("deliberation.id"), index=True)
+    # The fields that differ from the frozen record, with their corrected values (JSON).
+    changes: Mapped[str] = mapped_column(sa.Text)
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
     recorded_by: Mapped[User | None] = relationship()
 
 

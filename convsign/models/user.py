@@ -43,6 +43,9 @@ class User(UserMixin, Base):
     organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisation.id"))
     # Changes on password change and on use of a link, so each link works once.
     security_stamp: Mapped[str] = mapped_column(sa.String(40), default=new_security_stamp)
+    # Part of the id kept in the session cookie: raising it ends every session opened before
+    # (logout, password set, deactivation, "se déconnecter partout").
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship()
@@ -64,6 +67,14 @@ class User(UserMixin, Base):
     def has_role(self, role: Role) -> bool:
         """Whether this person holds `role`."""
         return role in self.roles
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user's id and session version, so an old cookie stops working."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """End every session of this person, on every device; the next request asks to log in."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:

@@ -11,6 +11,7 @@ from email.utils import make_msgid, parseaddr
 import sqlalchemy as sa
 from flask import current_app
 
+from convsign.audit import anchors
 from convsign.extensions import db
 from convsign.models import OutboxKind, OutboxMessage
 from convsign.models.types import utcnow
@@ -30,7 +31,7 @@ def queue_email(to: str, subject: str, body: str, dedup_key: str | None = None) 
         recipient=to,
         # One line: a title typed with a line break must not become a header of its own.
         subject=" ".join(subject.splitlines())[:300],
-        body=body,
+        body=body + anchors.email_line(anchors.current_head()),
         dedup_key=dedup_key,
         message_id=new_message_id(),
         next_attempt_at=utcnow(),

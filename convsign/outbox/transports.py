@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from flask import current_app
 
+from convsign.filemodes import DIRECTORY_MODE, make_private
 from convsign.models import OutboxKind, OutboxMessage
 
 SMTP_TIMEOUT_SECONDS = 30
@@ -124,10 +125,11 @@ class FileTransport:
 
     def send(self, message: EmailMessage, claimed: Claimed) -> None:
         """Write the file atomically, under a name derived from the Message-ID."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
         path = eml_path(self.directory, claimed.id, claimed.message_id)
         tmp = path.with_suffix(f".{claimed.token}.tmp")
         tmp.write_bytes(message.as_bytes())
+        make_private(tmp)  # a reset link in it is a live credential
         tmp.replace(path)
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import typst
 
 from convsign.pdf.errors import RenderFailed
-from convsign.pdf.generation import format_date_fr, french_typography
+from convsign.pdf.generation import as_typed, format_date_fr
 from convsign.pdf.typst_pdf import compile_pdfa, compiler
 
 _UNITS = (
@@ -131,7 +131,7 @@ def _date(day: date | None) -> str | None:
 
 
 def _payload(spec: ExtractSpec) -> dict[str, Any]:
-    fr = french_typography
+    fr = as_typed  # names, subjects, titles typed by people: as typed; the app's own wording is already French
     return {
         "heading": fr(spec.authority_heading),
         "district": None if spec.district is None else fr(spec.district),

@@ -125,8 +125,17 @@ def _duration_fr(start: date, end: date) -> str:
     return f"{months} mois"
 
 
+def as_typed(text: str) -> str:
+    """User text exactly as typed, quotes and apostrophes included: only control characters are
+    dropped (tabs become spaces). What a coordinator types is what the parties sign."""
+    return _CONTROLS.sub("", text).replace("\t", " ")
+
+
 def french_typography(text: str) -> str:
-    """Apply French typography to user text: ’, « », and no-break spaces before ; : ! ? ».
+    """Apply French typography to the app's own wording: ’, « », and no-break spaces before ; : ! ? ».
+
+    Never to what a person typed (see `as_typed`): turning their straight quotes into « » changed
+    the signed text, and garbled unpaired quotes.
 
     Control characters are dropped on the way (tabs and newlines become spaces).
     """
@@ -218,7 +227,7 @@ def _payload(spec: ConventionSpec, mode: str) -> dict[str, Any]:
     fr = french_typography
     return {
         "mode": mode,
-        "title": fr(spec.title),
+        "title": as_typed(spec.title),
         "reference": spec.reference,
         "kind_label": fr(spec.kind_label),
         "lead": _party(spec.lead),
@@ -236,7 +245,7 @@ def _payload(spec: ConventionSpec, mode: str) -> dict[str, Any]:
 
 def _party(party: PartySpec) -> dict[str, Any]:
     return {
-        "name": french_typography(party.name),
+        "name": as_typed(party.name),
         "kind_label": french_typography(party.kind_label),
         "siren": party.siren,
         "insee": party.insee,
@@ -246,14 +255,14 @@ def _party(party: PartySpec) -> dict[str, Any]:
 def _paragraphs(text: str) -> list[str]:
     """Blank lines separate paragraphs; single newlines inside one are plain spaces."""
     blocks = re.split(r"\n\s*\n", text.strip())
-    return [french_typography(" ".join(b.split())) for b in blocks if b.strip()]
+    return [as_typed(" ".join(b.split())) for b in blocks if b.strip()]
 
 
 def _objective_groups(objectives: tuple[ObjectiveSpec, ...]) -> list[dict[str, Any]]:
     """Group objectives by domain, domains in order of first appearance."""
     groups: dict[str, list[str]] = {}
     for objective in objectives:
-        groups.setdefault(objective.domain_label, []).append(french_typography(objective.text))
+        groups.setdefault(objective.domain_label, []).append(as_typed(objective.text))
     return [{"domain": french_typography(k), "items": v} for k, v in groups.items()]
 
 
@@ -265,9 +274,9 @@ def _stage_groups(spec: ConventionSpec) -> list[dict[str, Any]]:
         groups.setdefault(s.stage, []).append(
             {
                 "field": s.field_name,
-                "office": french_typography(s.office),
-                "organisation": french_typography(s.organisation),
-                "holder": None if s.holder_name is None else french_typography(s.holder_name),
+                "office": as_typed(s.office),
+                "organisation": as_typed(s.organisation),
+                "holder": None if s.holder_name is None else as_typed(s.holder_name),
             }
         )
     return [{"label": french_typography(labels.get(n, f"Étape {n}")), "signatories": groups[n]} for n in sorted(groups)]

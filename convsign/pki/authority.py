@@ -186,7 +186,7 @@ def _create(settings: PkiSettings, now: datetime) -> None:
 
 
 def _write_role(settings: PkiSettings, role: str, key: SigningKey, cert: x509.Certificate) -> None:
-    """Write one role's certificate (PEM, 0644) and sealed private key (0600)."""
+    """Write one role's certificate (PEM) and sealed private key, both 0600 like every file of the app."""
     der = key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.PKCS8,
@@ -195,7 +195,7 @@ def _write_role(settings: PkiSettings, role: str, key: SigningKey, cert: x509.Ce
     sealed = storage.seal(der, settings.secret, role)
     storage.write_atomic(settings.directory / f"{role}.key.sealed", sealed, 0o600)
     pem = cert.public_bytes(serialization.Encoding.PEM)
-    storage.write_atomic(settings.directory / f"{role}.crt.pem", pem, 0o644)
+    storage.write_atomic(settings.directory / f"{role}.crt.pem", pem, 0o600)
 
 
 def _fingerprint(cert: x509.Certificate) -> str:
@@ -213,7 +213,7 @@ def _write_manifest(
         "fingerprints": {role: _fingerprint(cert) for role, cert in certs.items()},
     }
     data = json.dumps(manifest, indent=2).encode()
-    storage.write_atomic(settings.directory / _MANIFEST, data, 0o644)
+    storage.write_atomic(settings.directory / _MANIFEST, data, 0o600)
 
 
 def _read_cert(settings: PkiSettings, role: str, expected: str) -> x509.Certificate:

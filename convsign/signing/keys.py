@@ -165,6 +165,7 @@ def revoke_key(key: SigningKey, reason: str, actor: User | None, now: datetime) 
     if key.revoked_at is not None:
         return
     key.revoked_at, key.revocation_reason = now, reason
+    key.user.end_sessions()  # the holder's sessions end too (a compromise, an office left)
     record("signing_key_revoked", actor=actor, certificate_sha256=key.certificate_sha256, reason=reason,
            holder=key.user_id)
 

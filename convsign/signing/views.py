@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from convsign.conventions import circuit
@@ -225,6 +225,7 @@ def revoke(key_id: int) -> BaseResponse | tuple[str, int]:
         return _keys_page(422, revoke_form=form, form_key_id=key_id)
     keys.revoke_key(key, "cessationOfOperation", current_user, utcnow())
     db.session.commit()
+    login_user(current_user._get_current_object())  # the revocation ended the other sessions; this one goes on
     flash(_("Votre certificat est révoqué. Les signatures déjà apposées restent valides ; à votre prochaine "
             "signature, vous choisirez une nouvelle phrase secrète."), "success")
     return redirect(url_for("signing.keys_page"))

@@ -53,7 +53,7 @@ def pki_directory() -> Path:
 
 def crl_url() -> str:
     """The stable address of the CRL named in every certificate."""
-    base = current_app.config.get("EXTERNAL_URL") or "http://127.0.0.1:5000"
+    base = current_app.config["EXTERNAL_URL"]
     return str(base).rstrip("/") + "/pki/crl"
 
 

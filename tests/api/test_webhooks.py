@@ -67,6 +67,12 @@ def receiver() -> Iterator[Receiver]:
     server.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers(app: Flask) -> None:
+    """The receivers of these tests listen on 127.0.0.1: allowed here, refused by default."""
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+
+
 @pytest.fixture
 def territory(app: Flask) -> Territory:
     return build_territory(app, communes=1)
@@ -165,6 +171,8 @@ def check_deliveries(receiver: Receiver, signed_id: int, cancelled_id: int) -> N
         assert not webhooks.signature_valid(SECRET, headers[webhooks.SIGNATURE_HEADER], body, at + 3600)  # replayed
         payload = json.loads(body)
         assert payload["event"] == headers[webhooks.EVENT_HEADER]
+        # The audit chain's head rides along, for the receiver to keep (issue 12).
+        assert payload["audit_head"]["entry"] > 0 and len(payload["audit_head"]["hash"]) == 64
         events.append((payload["event"], payload["convention"]["id"]))
     assert sorted(events) == sorted(
         [

@@ -41,6 +41,7 @@ def server_environment(app: Flask, **extra: str) -> dict[str, str]:
         "CONVSIGN_PKI_DIRECTORY": config["PKI_DIRECTORY"],
         "CONVSIGN_PKI_TSA_KEY_SIZE": str(config["PKI_TSA_KEY_SIZE"]),
         "CONVSIGN_RATELIMIT_ENABLED": "false",
+        "CONVSIGN_EXTERNAL_URL": config["EXTERNAL_URL"],
         **extra,
     })
     return env

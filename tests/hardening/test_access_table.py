@@ -105,12 +105,15 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ("GET", "/mot-de-passe-oublie"): ("/mot-de-passe-oublie", G_PUBLIC),
     ("POST", "/mot-de-passe-oublie"): ("/mot-de-passe-oublie", P_PUBLIC),
     ("GET", "/reinitialisation/<token>"): ("/reinitialisation/faux-lien", P_PUBLIC),
-    ("POST", "/reinitialisation/<token>"): ("/reinitialisation/faux-lien", P_PUBLIC),
+    ("GET", "/reinitialisation"): ("/reinitialisation", P_PUBLIC),
+    ("POST", "/reinitialisation"): ("/reinitialisation", P_PUBLIC),
     ("GET", "/invitation/<token>"): ("/invitation/faux-lien", P_PUBLIC),
-    ("POST", "/invitation/<token>"): ("/invitation/faux-lien", P_PUBLIC),
+    ("GET", "/invitation"): ("/invitation", P_PUBLIC),
+    ("POST", "/invitation"): ("/invitation", P_PUBLIC),
     ("POST", "/langue/<lang>"): ("/langue/fr", P_PUBLIC),
     ("GET", "/profil"): ("/profil", G_USER),
     ("POST", "/profil"): ("/profil", P_USER),
+    ("POST", "/profil/deconnexion-partout"): ("/profil/deconnexion-partout", P_USER),
     ("GET", "/profil/jetons"): ("/profil/jetons", G_USER),
     ("POST", "/profil/jetons"): ("/profil/jetons", P_USER),
     ("POST", "/profil/jetons/<int:token_id>/revoquer"): ("/profil/jetons/{spare_token}/revoquer", P_OWNER),
@@ -194,6 +197,12 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ("GET", "/deliberations/convention/<int:convention_id>"): ("/deliberations/convention/{convention}", G_VISIBLE),
     ("GET", "/deliberations/partie/<int:party_id>"): ("/deliberations/partie/{party}", G_VISIBLE),
     ("POST", "/deliberations/partie/<int:party_id>"): ("/deliberations/partie/{party}", P_VISIBLE),
+    ("POST", "/deliberations/partie/<int:party_id>/confirmer"): ("/deliberations/partie/{party}/confirmer", P_VISIBLE),
+    ("POST", "/deliberations/convention/<int:convention_id>/regle"): (
+        "/deliberations/convention/{convention}/regle",
+        P_MANAGED_SEEN,
+        {"rule": "confirmed"},
+    ),
     ("GET", "/deliberations/partie/<int:party_id>/deliberation.pdf"): (
         "/deliberations/partie/{party}/deliberation.pdf",
         G_VISIBLE,
@@ -290,7 +299,7 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
 }
 
 # Posted after everything else, in this order: they change the caller's own session.
-LAST = ("/langue/<lang>", "/deconnexion")
+LAST = ("/langue/<lang>", "/profil/deconnexion-partout", "/deconnexion")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,12 @@ import pytest
 from convsign import create_app
 
 
+@pytest.fixture(autouse=True)
+def _external_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These apps are built as in production (not testing), where CONVSIGN_EXTERNAL_URL is required."""
+    monkeypatch.setenv("CONVSIGN_EXTERNAL_URL", "https://convsign.example")
+
+
 def test_layers_override_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "config.py").write_text("MAX_UPLOAD_MB = 10\nMAX_PDF_PAGES = 200\nSMTP_PORT = 2525\n")
     monkeypatch.setenv("CONVSIGN_INSTANCE_PATH", str(tmp_path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from email import message_from_bytes
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -114,16 +115,22 @@ def outbox_links(app: Flask) -> list[str]:
     return links
 
 
+def submit_link(client: FlaskClient, link: str, data: dict[str, str]) -> Any:
+    """Land from the e-mailed link (its token moves into the session), then send the clean form."""
+    landed = client.get(link)
+    return post_form(client, landed.headers.get("Location", link), data)
+
+
 def test_reset_link_sets_password_once(app: Flask, client: FlaskClient, auth: Auth, factory: Factory) -> None:
     factory.user(email="a@example.org")
     response = post_form(client, "/mot-de-passe-oublie", {"email": "A@example.org"})
     assert response.status_code == 302
     [link] = outbox_links(app)
     new = {"password": "une nouvelle phrase secrète", "confirm": "une nouvelle phrase secrète"}
-    assert post_form(client, link, new).status_code == 302
+    assert submit_link(client, link, new).status_code == 302
     assert auth.login("a@example.org", "une nouvelle phrase secrète").status_code == 302
     auth.logout()
-    reused = post_form(client, link, new) if client.get(link).status_code == 200 else client.get(link)
+    reused = submit_link(client, link, new) if client.get(link).status_code == 200 else client.get(link)
     assert reused.status_code == 400
     assert "déjà servi" in text(reused)
 
@@ -157,7 +164,7 @@ def test_set_password_form_keeps_errors_on_the_form(app: Flask, client: FlaskCli
     factory.user(email="a@example.org")
     post_form(client, "/mot-de-passe-oublie", {"email": "a@example.org"})
     [link] = outbox_links(app)
-    response = post_form(client, link, {"password": "short", "confirm": "other"})
+    response = submit_link(client, link, {"password": "short", "confirm": "other"})
     html = text(response)
     assert response.status_code == 200
     assert "Les deux mots de passe diffèrent." in html
@@ -176,7 +183,7 @@ def test_invitation_flow(app: Flask, client: FlaskClient, auth: Auth, factory: F
     [link] = outbox_links(app)
     assert "/invitation/" in link
     chosen = {"password": "ma phrase de passe", "confirm": "ma phrase de passe"}
-    assert post_form(client, link, chosen).status_code == 302
+    assert submit_link(client, link, chosen).status_code == 302
     assert auth.login("jeanne@example.org", "ma phrase de passe").status_code == 302
     auth.logout()
     assert client.get(link).status_code == 400  # single use

@@ -19,6 +19,7 @@ from convsign.pdf.generation import (
     GeneratedDocument,
     PartySpec,
     append_bordereau,
+    as_typed,
     format_date_fr,
     format_period_fr,
     french_typography,
@@ -65,10 +66,10 @@ def test_demo_has_38_signatories(spec: ConventionSpec) -> None:
 def test_text_names_every_party_and_objective(spec: ConventionSpec, generated) -> None:
     text = squeeze(" ".join(page_texts(generated.pdf)))
     for party in (spec.caf, spec.lead, *spec.parties):
-        assert squeeze(french_typography(party.name)) in text, party.name
+        assert squeeze(as_typed(party.name)) in text, party.name
         assert party.siren in text
     for objective in spec.objectives:
-        assert squeeze(french_typography(objective.text)) in text, objective.text
+        assert squeeze(as_typed(objective.text)) in text, objective.text
         assert squeeze(objective.domain_label) in text
 
 
@@ -103,7 +104,7 @@ def test_one_unsigned_field_per_signatory_on_bordereau_pages(spec, prepared: byt
     for field in fields:
         assert field.page_index is not None and field.page_index >= first_bordereau
         # The box sits on the page that names its own signatory.
-        expected = squeeze(french_typography(organisations[field.name]))
+        expected = squeeze(as_typed(organisations[field.name]))
         assert expected in squeeze(texts[field.page_index]), field.name
 
 
