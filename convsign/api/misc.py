@@ -12,10 +12,11 @@ from convsign.api.conventions import json_response, visible
 from convsign.api.openapi import document
 from convsign.deliberations import services as deliberations
 from convsign.errors import NotFound
-from convsign.extensions import db
+from convsign.extensions import db, limiter
 from convsign.models.types import local_today
 from convsign.verification import report
 from convsign.verification import services as verification
+from convsign.verification.limits import person_key, verify_limit
 
 
 @bp.get("/conventions/<int:convention_id>/deliberations")
@@ -65,6 +66,7 @@ def deliberation_data(data: dict[str, Any]) -> deliberations.DeliberationData:
 
 
 @bp.post("/verify")
+@limiter.limit(verify_limit, key_func=person_key)
 def verify() -> Response:
     """The verification report of the PDF sent, as `flask verify --json` prints it."""
     pdf = inputs.pdf_body()
