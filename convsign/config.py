@@ -71,7 +71,7 @@ class DefaultConfig:
     # Verifications (page and API) per person, before 429; and the work one verification may cost:
     # decompressed bytes while inspecting the file (MiB) and seconds of inspection.
     VERIFY_RATE_LIMIT = "10 per minute"
-    VERIFY_MAX_DECODED_MB = 256
+    VERIFY_MAX_DECODED_MB = 128
     VERIFY_MAX_SECONDS = 5.0
     # Tests only: kill the worker at a named step of a signature (convsign.faults).
     FAULT_INJECTION: str | None = None

