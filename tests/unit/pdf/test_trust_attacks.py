@@ -152,3 +152,14 @@ def test_the_seal_is_named_only_when_it_is_this_platform_s(signed: Signed) -> No
     assert certification.kind == "certification" and certification.platform_seal
     foreign = validate_document(signed.plain, signed.trust).signatures[0]
     assert foreign.kind == "certification" and not foreign.platform_seal
+
+
+def test_every_candidate_issuer_of_a_name_is_tried() -> None:
+    # Two authorities whose CAs bear exactly the same names (instances made before point 8 did):
+    # trusting both, a document of the second validates whichever root is listed first.
+    first, second = docs.build_pki(1), docs.build_pki(1)
+    assert first.ca.cert.subject == second.ca.cert.subject
+    pdf = docs.build_document(second, 1)[-1]
+    for roots in ((first.root.cert, second.root.cert), (second.root.cert, first.root.cert)):
+        report = validate_document(pdf, TrustSettings(roots, first.crls + second.crls))
+        assert report.valid, [s.error for s in report.signatures]
