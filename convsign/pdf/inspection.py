@@ -310,7 +310,11 @@ def _pdfa_declaration(root: generic.DictionaryObject) -> str | None:
     metadata = _raw(root, "/Metadata")
     if metadata is None:
         return None
-    xmp = _resolve(metadata).data
+    return pdfa_in_xmp(_resolve(metadata).data)
+
+
+def pdfa_in_xmp(xmp: bytes) -> str | None:
+    """The PDF/A part and conformance an XMP packet declares, e.g. "2B" (element or attribute form)."""
     part, conformance = _PDFA_PART.search(xmp), _PDFA_CONFORMANCE.search(xmp)
     if part is None or conformance is None:
         return None

@@ -22,7 +22,7 @@ from pyhanko.sign.diff_analysis import DiffPolicy
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from ..errors import PdfError
-from ._check import check_signature
+from ._check import Outcome, check_signature, modified_after
 from ._context import context_factory
 from ._diff import SharedDiffPolicy
 from ._fields import changed_after, field_changes
@@ -82,9 +82,16 @@ def validate_last_signature(pdf: bytes, trust: TrustSettings) -> SignatureReport
     if sig is None:
         raise NoSignature()
     outcome = check_signature(sig, context_factory(reader, trust), SharedDiffPolicy(reader))
-    changes = _guard(lambda: field_changes(reader))
+    changes = _guard(lambda: field_changes(reader)) if _modified(outcome) else {}
     modified = changed_after(changes, sig.signed_revision)
     return signature_report(reader, outcome, level_facts(reader, ()), modified, _seal_hashes(trust))
+
+
+def _modified(outcome: Outcome) -> bool:
+    """Whether changes were refused after this signature. Only then can a form field have
+    changed (the policy refuses any change to a field but a signature field), and only then are
+    the fields compared revision by revision, to name them."""
+    return outcome.error == "illegal_modification" or modified_after(outcome.sig) == "other"
 
 
 def _seal_hashes(trust: TrustSettings) -> frozenset[bytes]:
@@ -120,7 +127,7 @@ def _document_report(reader: PdfFileReader, trust: TrustSettings, diff_policy: D
     new_context = _guard(lambda: context_factory(reader, trust))
     outcomes = [check_signature(sig, new_context, diff_policy) for sig in sigs]
     facts = _guard(lambda: level_facts(reader, outcomes))
-    changes = _guard(lambda: field_changes(reader)) if outcomes else {}
+    changes = _guard(lambda: field_changes(reader)) if any(map(_modified, outcomes)) else {}
     seals = _seal_hashes(trust)
     reports = tuple(
         signature_report(reader, o, facts, changed_after(changes, o.sig.signed_revision), seals) for o in outcomes

@@ -14,8 +14,8 @@ after the signed revision (an update makes an object reachable from a new field,
 rewrites that object in place: judged against its predecessor, the rewrite looks like a field's
 appearance; against the signed revision, it rewrites page content). So for each signature and
 each later revision, the objects the revision rewrites are checked: when one existed in the
-signed revision and either was written again since, or is reached by other paths than in the
-signed revision, that revision is also compared with the signed revision exactly as pyHanko
+signed revision and either was written again since, or may be reached by other paths than in
+the signed revision (`_reach`), that revision is also compared with the signed revision exactly as pyHanko
 does, and the worse of both results counts. The document-level objects every signature
 rewrites (catalogue, /Info, XMP metadata, AcroForm, DSS) are judged by rules that compare
 only which keys changed, the same whatever the base revision, and are left out of this check.
@@ -45,6 +45,7 @@ from pyhanko.sign.diff_analysis.form_rules_api import FormUpdate, FormUpdatingRu
 from pyhanko.sign.fields import FieldMDPSpec, MDPPerm
 
 from ._policy import strict_form_rule, strict_policy
+from ._reach import ReachChanges
 from ._usages import EdgeIndex, LazyUsages
 from ._walk import TreeIndex
 
@@ -83,6 +84,7 @@ class SharedDiffPolicy(DiffPolicy):
         self._steps: dict[int, _StepResult] = {}
         self._exact: dict[tuple[int, int, Any, Any], DiffResult | SuspiciousModification] = {}
         self._writes: dict[Reference, list[int]] | None = None
+        self._reach: ReachChanges | None = None
         self._edges = EdgeIndex(reader)
         self._trees = TreeIndex(reader)
         self._interest: set[Reference] = set()
@@ -166,12 +168,14 @@ class SharedDiffPolicy(DiffPolicy):
         prev = self._reader.get_historical_resolver(revision - 1)
         candidates = written - _document_objects(old) - _document_objects(prev)
         writes = self._write_index()
+        if self._reach is None:
+            self._reach = ReachChanges(self._reader, writes)
         for ref in candidates:
             if xrefs.get_historical_ref(ref, base) is None:
                 continue  # created after the signed revision: judged alike both ways
             if any(base < rev < revision for rev in writes.get(ref, ())):
                 return True
-            if _usages(old, ref) != _usages(prev, ref):
+            if not self._reach.same_paths(ref, base, revision - 1):
                 return True
         return False
 
@@ -197,14 +201,6 @@ def _document_objects(hist: HistoricalResolver) -> set[Reference]:
     candidates += [hist.root.raw_get(key) for key in ("/Metadata", "/AcroForm", "/DSS") if key in hist.root]
     found |= {obj.reference for obj in candidates if isinstance(obj, IndirectObject)}
     return found
-
-
-def _usages(hist: HistoricalResolver, ref: Reference) -> Any:
-    """The paths to `ref` in `hist`, from the revision's lazy usage table (set up by `step`)."""
-    table = hist._indirect_object_access_cache
-    if not isinstance(table, LazyUsages):
-        return None  # not set up by this policy: treat as unknown, hence different
-    return table[ref]
 
 
 def _mdp_violation(
