@@ -80,6 +80,7 @@ SIGNATURE_REPORT = obj(
         "problem": nullable("string"),
         "modified_fields": {"type": "array", "items": STRING},
         "platform_seal": BOOLEAN,
+        "revocation_checked": BOOLEAN,
     },
     closed=False,
 )

@@ -84,7 +84,15 @@ def covers_label(report: SignatureReport) -> str:
 
 
 def revocation_label(report: SignatureReport) -> str | None:
-    """A revoked certificate, and whether the timestamp proves the signature came first."""
+    """A revoked certificate, and whether the timestamp proves the signature came first; or
+    revocation that could not be checked (a certificate from outside, offline)."""
+    if report.revoked_at is None and not report.revocation_checked:
+        return str(
+            _(
+                "révocation non vérifiée : aucune liste de révocation de l'émetteur ni réponse OCSP "
+                "n'était disponible (vérification hors ligne)"
+            )
+        )
     if report.revoked_at is None:
         return None
     when = long_date(report.revoked_at)
@@ -277,4 +285,5 @@ def signature_json(report: SignatureReport) -> dict[str, Any]:
         "problem": problem_label(report.error, report.modified_fields),
         "modified_fields": list(report.modified_fields),
         "platform_seal": report.platform_seal,
+        "revocation_checked": report.revocation_checked,
     }

@@ -139,6 +139,8 @@ def test_a_foreign_certification_is_not_called_the_platform_s_seal(
     status, page = upload(client, trusting.plain)
     assert status == 200 and "Document valide" in page
     assert "sceau de la plateforme" not in page and "certification « Plateforme »" in page
+    # Its CRLs are not at hand offline: the report says so rather than trusting silently.
+    assert page.count("révocation non vérifiée") == 3
 
 
 def test_untrusted_certificates_print_no_traceback(runner: FlaskCliRunner, outside: Outside, tmp_path: Path) -> None:

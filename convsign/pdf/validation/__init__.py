@@ -23,7 +23,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
 from ..errors import PdfError
 from ._check import Outcome, check_signature, modified_after
-from ._context import context_factory
+from ._context import context_factory, revocation_sources
 from ._diff import SharedDiffPolicy
 from ._fields import changed_after, field_changes
 from ._levels import level_facts, weakest
@@ -84,7 +84,9 @@ def validate_last_signature(pdf: bytes, trust: TrustSettings) -> SignatureReport
     outcome = check_signature(sig, context_factory(reader, trust), SharedDiffPolicy(reader))
     changes = _guard(lambda: field_changes(reader)) if _modified(outcome) else {}
     modified = changed_after(changes, sig.signed_revision)
-    return signature_report(reader, outcome, level_facts(reader, ()), modified, _seal_hashes(trust))
+    revocation = _guard(lambda: revocation_sources(reader, trust))
+    facts = level_facts(reader, ())
+    return signature_report(reader, outcome, facts, modified, seals=_seal_hashes(trust), revocation=revocation)
 
 
 def _modified(outcome: Outcome) -> bool:
@@ -129,8 +131,12 @@ def _document_report(reader: PdfFileReader, trust: TrustSettings, diff_policy: D
     facts = _guard(lambda: level_facts(reader, outcomes))
     changes = _guard(lambda: field_changes(reader)) if any(map(_modified, outcomes)) else {}
     seals = _seal_hashes(trust)
+    revocation = _guard(lambda: revocation_sources(reader, trust))
     reports = tuple(
-        signature_report(reader, o, facts, changed_after(changes, o.sig.signed_revision), seals) for o in outcomes
+        signature_report(
+            reader, o, facts, changed_after(changes, o.sig.signed_revision), seals=seals, revocation=revocation
+        )
+        for o in outcomes
     )
     signed = [r.pades_level for r in reports if r.kind != "doc_timestamp"]
     newest = max((r.revision for r in reports), default=None)

@@ -19,6 +19,7 @@ from ._check import (
     timestamp_time,
 )
 from ._codes import bottom_line
+from ._context import RevocationSources
 from ._levels import LevelFacts
 from .reports import SignatureReport
 
@@ -28,7 +29,9 @@ def signature_report(
     outcome: Outcome,
     facts: LevelFacts,
     modified_fields: tuple[str, ...] = (),
+    *,
     seals: frozenset[bytes] = frozenset(),
+    revocation: RevocationSources | None = None,
 ) -> SignatureReport:
     """Sum up one signature's outcome; an exception leaves it not intact, not valid, not trusted.
     A form field changed after the signature (`modified_fields`) is named as the reason unless a
@@ -61,7 +64,17 @@ def signature_report(
         error=error,
         modified_fields=modified_fields,
         platform_seal=fingerprint is not None and fingerprint in seals,
+        revocation_checked=revocation is None or _covered(sig, revocation),
     )
+
+
+def _covered(sig: EmbeddedPdfSignature, revocation: RevocationSources) -> bool:
+    if sig.sig_object_type == "/DocTimeStamp":
+        return True
+    try:
+        return revocation.covers(sig.signer_cert)
+    except Exception:  # no readable certificate: the verdict already says so
+        return True
 
 
 def _fingerprint(sig: EmbeddedPdfSignature) -> bytes | None:

@@ -38,7 +38,9 @@ class SignatureReport:
     or other changes. `error` is a machine code (`_codes.py`), never prose; None when all is well.
     `modified_fields` names the form fields (other than signature fields) changed after it: then
     `error` is `field_modified`. `platform_seal` says the signer's certificate is one of the
-    `TrustSettings.seals`: this platform's own certification.
+    `TrustSettings.seals`: this platform's own certification. `revocation_checked` is False when
+    no CRL of the signer's issuer and no OCSP response for the signer's certificate was at hand
+    (offline, the validator then does not know whether it is revoked).
     """
 
     field: str
@@ -60,6 +62,7 @@ class SignatureReport:
     error: str | None
     modified_fields: tuple[str, ...] = ()
     platform_seal: bool = False
+    revocation_checked: bool = True
 
     @property
     def ok(self) -> bool:

@@ -163,3 +163,13 @@ def test_every_candidate_issuer_of_a_name_is_tried() -> None:
     for roots in ((first.root.cert, second.root.cert), (second.root.cert, first.root.cert)):
         report = validate_document(pdf, TrustSettings(roots, first.crls + second.crls))
         assert report.valid, [s.error for s in report.signatures]
+
+
+def test_revocation_is_said_unchecked_when_no_data_is_at_hand(signed: Signed) -> None:
+    without = TrustSettings(signed.trust.roots)  # the outside root, none of its CRLs
+    unchecked = validate_document(signed.plain, without)
+    assert unchecked.valid  # offline, pyHanko does not refuse: the report must say it
+    assert [s.revocation_checked for s in unchecked.signatures] == [False, False, False]
+    assert all(s.revocation_checked for s in validate_document(signed.plain, signed.trust).signatures)
+    lta = validate_document(docs.complete_to_lta(signed.plain, signed.pki), without)
+    assert all(s.revocation_checked for s in lta.signatures)  # the DSS carries the CRLs
