@@ -173,3 +173,14 @@ def test_revocation_is_said_unchecked_when_no_data_is_at_hand(signed: Signed) ->
     assert all(s.revocation_checked for s in validate_document(signed.plain, signed.trust).signatures)
     lta = validate_document(docs.complete_to_lta(signed.plain, signed.pki), without)
     assert all(s.revocation_checked for s in lta.signatures)  # the DSS carries the CRLs
+
+
+def test_orphan_objects_after_the_last_signature_are_reported(signed: Signed) -> None:
+    from pyhanko.pdf_utils import generic
+
+    w = IncrementalPdfFileWriter(io.BytesIO(signed.plain))
+    w.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 0 0 595 842 re f"))
+    out = io.BytesIO()
+    w.write(out)
+    report = _both(out.getvalue(), signed.trust)
+    assert report.valid and report.unsigned_revisions == 1

@@ -101,3 +101,26 @@ def test_the_blocklist_still_applies_when_verifying() -> None:
     # A signed foreign file with a web link under /AA is still read for verification.
     info = inspect_pdf(page_additional_action(), max_bytes=10**7, max_pages=100, allow_signed=True)
     assert info.page_count == 1
+
+
+def test_the_work_deadline_refuses_a_file() -> None:
+    import time
+
+    with pytest.raises(PdfRejected) as raised:
+        inspect_pdf(bad_files.simple_pdf(), max_bytes=10**7, max_pages=100, deadline=time.monotonic() - 1)
+    assert raised.value.code == "too_slow"
+
+
+def test_library_messages_are_one_line_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    import convsign.pdf.validation  # noqa: F401  (installs the one-line handler)
+
+    try:
+        raise ValueError("Failed to build path\nsecond line of detail")
+    except ValueError:
+        logging.getLogger("pyhanko.sign.validation.generic_cms").warning("Chemin introuvable", exc_info=True)
+    err = capsys.readouterr().err
+    assert err == (
+        "WARNING pyhanko.sign.validation.generic_cms: Chemin introuvable (ValueError: Failed to build path)\n"
+    )
