@@ -84,7 +84,8 @@ class SharedDiffPolicy(DiffPolicy):
         self._steps: dict[int, _StepResult] = {}
         self._exact: dict[tuple[int, int, Any, Any], DiffResult | SuspiciousModification] = {}
         self._writes: dict[Reference, list[int]] | None = None
-        self._reach: ReachChanges | None = None
+        self._reach = ReachChanges(reader, self._write_index())
+        self._documents: dict[int, set[Reference]] = {}
         self._edges = EdgeIndex(reader)
         self._trees = TreeIndex(reader)
         self._interest: set[Reference] = set()
@@ -110,6 +111,8 @@ class SharedDiffPolicy(DiffPolicy):
             outcome = self._policy.apply(old, new)
         except SuspiciousModification as exc:
             outcome = exc
+        # The reference index stands at `revision - 1` now (or gets there in one step).
+        self._reach.record_ancestors(revision, self._edges.at(revision - 1), self._trees.trees(old))
         return _StepResult(outcome, tuple(self._form_rule.recorded))
 
     def review_file(
@@ -166,10 +169,8 @@ class SharedDiffPolicy(DiffPolicy):
         written = xrefs.explicit_refs_in_revision(revision) | xrefs.refs_freed_in_revision(revision)
         old = self._reader.get_historical_resolver(base)
         prev = self._reader.get_historical_resolver(revision - 1)
-        candidates = written - _document_objects(old) - _document_objects(prev)
+        candidates = written - self._document_objects(old) - self._document_objects(prev)
         writes = self._write_index()
-        if self._reach is None:
-            self._reach = ReachChanges(self._reader, writes)
         for ref in candidates:
             if xrefs.get_historical_ref(ref, base) is None:
                 continue  # created after the signed revision: judged alike both ways
@@ -178,6 +179,12 @@ class SharedDiffPolicy(DiffPolicy):
             if not self._reach.same_paths(ref, base, revision - 1):
                 return True
         return False
+
+    def _document_objects(self, hist: HistoricalResolver) -> set[Reference]:
+        found = self._documents.get(hist.revision)
+        if found is None:
+            found = self._documents[hist.revision] = _document_objects(hist)
+        return found
 
     def _write_index(self) -> dict[Reference, list[int]]:
         """Every revision that writes or frees each object."""
