@@ -72,7 +72,7 @@ class DefaultConfig:
     # decompressed bytes while inspecting the file (MiB) and seconds of inspection.
     VERIFY_RATE_LIMIT = "10 per minute"
     VERIFY_MAX_DECODED_MB = 128
-    VERIFY_MAX_SECONDS = 5.0
+    VERIFY_MAX_SECONDS = 20.0
     # Tests only: kill the worker at a named step of a signature (convsign.faults).
     FAULT_INJECTION: str | None = None
     BABEL_DEFAULT_LOCALE = "fr"
