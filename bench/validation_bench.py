@@ -12,11 +12,18 @@ Keys and certificates are throwaway ones made by `tests/unit/pdf/_documents.py`.
 a minute; the files are cached in `bench/.cache/validation/<n>/` (git-ignored): `--rebuild` to
 make them again.
 
-Timed in one process, wall clock (`time.perf_counter`), the minimum and the median of
+Timed in one process, wall clock (`time.perf_counter`; `--cpu`: the process's CPU time, fairer
+on a machine other jobs load), the minimum and the median of
 `--repeats` runs after one warm-up run of each function: `validate_document_plain` and
 `validate_document` on the B-T file (after the last signature) and on the B-LTA file, and
 `validate_last_signature` on the file after signature 1 and after the last one. The two full
 validations must return equal reports, or the benchmark fails.
+
+Then through the API: the app on a throwaway instance folder and SQLite file (production
+settings, the bench's root added with EXTRA_TRUST_ROOTS, no rate limit), one person's token, and
+`POST /api/v1/verify` of each file through Flask's test client (the whole request: inspection
+under the work budget, validation, identification, JSON), once with the app as it is and once
+with its validator swapped for the plain loop. `--no-api` skips this part.
 """
 
 from __future__ import annotations
@@ -107,14 +114,17 @@ def load_or_build(n: int, rebuild: bool) -> tuple[list[bytes], TrustSettings]:
     return states, TrustSettings((root,), crls)
 
 
+CLOCK = {"now": time.perf_counter}  # `--cpu` switches to the process's CPU time
+
+
 def timed(call: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
     """One warm-up call, then `repeats` timed calls; the times and the last result."""
     result = call()
     times = []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started = CLOCK["now"]()
         result = call()
-        times.append(time.perf_counter() - started)
+        times.append(CLOCK["now"]() - started)
     return times, result
 
 
@@ -162,13 +172,82 @@ def compare(states: list[bytes], trust: TrustSettings, repeats: int) -> bool:
     return ok
 
 
+def api_compare(states: list[bytes], trust: TrustSettings, repeats: int) -> bool:
+    """Time `POST /api/v1/verify` with the fast validator and with the plain loop swapped in."""
+    import tempfile
+    from unittest import mock
+
+    from convsign.verification import services
+
+    with tempfile.TemporaryDirectory() as folder:
+        app, token = _api_app(Path(folder), trust)
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/pdf"}
+
+        def post(pdf: bytes) -> Any:
+            answer = client.post("/api/v1/verify", data=pdf, headers=headers)
+            assert answer.status_code == 200, answer.get_data(as_text=True)
+            return answer.get_json()
+
+        ok = True
+        lines = ["| POST /api/v1/verify (s)                      |      min |   median |", "|---|---:|---:|"]
+        for name, pdf in (("B-T", states[-2]), ("B-LTA", states[-1])):
+            fast_t, fast = timed(lambda pdf=pdf: post(pdf), repeats)
+            with mock.patch.object(services, "validate_document", validate_document_plain):
+                plain_t, plain = timed(lambda pdf=pdf: post(pdf), max(1, repeats - 1))
+            same = fast == plain
+            ratio = min(plain_t) / min(fast_t)
+            ok = ok and same and ratio >= TARGET_RATIO and fast["valid"] and fast["level"] == name
+            lines.append(row(f"{name} API, plain loop", plain_t))
+            lines.append(row(f"{name} API, validate_document", fast_t))
+            lines.append(f"| {name} API ratio (min/min): {ratio:.1f}x, same JSON: {same} | | |")
+        print("\n".join(lines))
+        return ok
+
+
+def _api_app(folder: Path, trust: TrustSettings) -> tuple[Any, str]:
+    """The app (migrated, PKI made), the bench's root trusted, and a signatory's API token."""
+    from datetime import UTC, datetime
+
+    from flask_migrate import upgrade
+
+    from convsign import create_app
+    from convsign.api import tokens
+    from convsign.extensions import db
+    from convsign.models import Role, User
+
+    roots = folder / "roots.pem"
+    roots.write_bytes(trust.roots[0].public_bytes(Encoding.PEM))
+    app = create_app({
+        "INSTANCE_PATH": str(folder / "instance"),
+        "DATABASE_URL": "sqlite:///" + str(folder / "bench.sqlite3"),
+        "SECRET_KEY": "bench-secret-key",
+        "EXTRA_TRUST_ROOTS": str(roots),
+        "RATELIMIT_ENABLED": False,
+        "PKI_TSA_KEY_SIZE": 2048,
+    })
+    with app.app_context():
+        upgrade()
+        user = User(name="Banc d'essai", email="bench@example.org", password_hash=None)
+        user.set_roles({Role.SIGNATORY})
+        db.session.add(user)
+        db.session.flush()
+        secret = tokens.create_token(user, "banc", None, datetime.now(UTC)).secret
+        db.session.commit()
+    return app, secret
+
+
 def main() -> int:
     """Build or load the documents, measure, print; exit status 1 if a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--signatures", type=int, default=40)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--no-api", action="store_true", help="skip the measurement through the API")
+    parser.add_argument("--cpu", action="store_true", help="time CPU of the process, not wall clock (loaded machine)")
     args = parser.parse_args()
+    if args.cpu:
+        CLOCK["now"] = time.process_time
     states, trust = load_or_build(args.signatures, args.rebuild)
     print(machine())
     print(
@@ -176,6 +255,8 @@ def main() -> int:
         f"B-LTA {len(states[-1]) // 1024} KiB"
     )
     ok = compare(states, trust, args.repeats)
+    if not args.no_api:
+        ok = api_compare(states, trust, args.repeats) and ok
     print("targets met" if ok else f"TARGET MISSED (ratio >= {TARGET_RATIO}, same verdicts, valid)")
     return 0 if ok else 1
 

@@ -73,6 +73,11 @@ class DefaultConfig:
     PASSPHRASE_LOCKOUT_MINUTES = 15
     # Signature attempts (passphrase or certificate password) per person and address, before 429.
     SIGNING_RATE_LIMIT = "10 per minute"
+    # Verifications (page and API) per person, before 429; and the work one verification may cost:
+    # decompressed bytes while inspecting the file (MiB) and seconds of inspection.
+    VERIFY_RATE_LIMIT = "10 per minute"
+    VERIFY_MAX_DECODED_MB = 128
+    VERIFY_MAX_SECONDS = 20.0
     # Tests only: kill the worker at a named step of a signature (convsign.faults).
     FAULT_INJECTION: str | None = None
     BABEL_DEFAULT_LOCALE = "fr"

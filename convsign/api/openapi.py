@@ -40,7 +40,7 @@ ERROR_TEXT = {
     413: "Corps trop volumineux.",
     415: "Type de corps inattendu.",
     422: "Une règle refuse la demande ; `detail` dit pourquoi.",
-    429: "Trop de tentatives : la clé de signature est bloquée un moment.",
+    429: "Trop de tentatives en peu de temps (clé de signature bloquée un moment, ou trop de vérifications).",
 }
 
 
@@ -253,7 +253,7 @@ def other_paths() -> dict[str, Any]:
             "post": operation(
                 "verify",
                 "Vérifier les signatures d'un PDF (le rapport de `flask verify --json`).",
-                {**json_answer(200, "VerificationReport", "Le rapport."), **problems(413, 415, 422)},
+                {**json_answer(200, "VerificationReport", "Le rapport."), **problems(413, 415, 422, 429)},
                 body=PDF_INPUT,
             )
         },

@@ -77,6 +77,10 @@ SIGNATURE_REPORT = obj(
         "modified_after": STRING,
         "pades_level": nullable("string"),
         "error": nullable("string"),
+        "problem": nullable("string"),
+        "modified_fields": {"type": "array", "items": STRING},
+        "platform_seal": BOOLEAN,
+        "revocation_checked": BOOLEAN,
     },
     closed=False,
 )
@@ -221,6 +225,12 @@ SCHEMAS: dict[str, Any] = {
             "valid": BOOLEAN,
             "level": nullable("string"),
             "revision_count": nullable("integer"),
+            "only_timestamps": BOOLEAN,
+            "unsigned_changes_after_last_signature": BOOLEAN,
+            "unsigned_revisions_after_last_signature": INTEGER,
+            "bytes_after_last_revision": BOOLEAN,
+            "verdict": STRING,
+            "unsigned_changes": nullable("string"),
             "signatures": {"type": "array", "items": SIGNATURE_REPORT},
             "convention": {
                 "oneOf": [

@@ -219,7 +219,7 @@ def attach_uploaded_text(convention: Convention, pdf: bytes, actor: User) -> Non
     config = current_app.config
     try:
         info = inspect_pdf(pdf, max_bytes=int(config["MAX_UPLOAD_MB"]) * 1024 * 1024,
-                           max_pages=int(config["MAX_PDF_PAGES"]))
+                           max_pages=int(config["MAX_PDF_PAGES"]), for_signing=True)
     except PdfRejected as error:
         raise ValidationFailed(upload_message(error), "document") from error
     convention.uploaded_text_sha256 = documents.store().put(pdf)
@@ -241,10 +241,35 @@ def upload_message(error: PdfRejected) -> str:
         "too_many_pages": _("Ce PDF dépasse le nombre maximal de %(n)s pages.", n=config["MAX_PDF_PAGES"]),
         "decode_limit": _("Ce PDF contient des données compressées anormalement volumineuses : il est refusé "
                           "par prudence."),
-        "active_content": _("Ce PDF contient du contenu actif (JavaScript, lancement d'application) : un "
-                            "document à signer doit être statique."),
+        "active_content": _("Ce PDF contient du contenu actif (%(what)s) : un document à signer doit être "
+                            "statique. Enregistrez-le sans ce contenu et réessayez.",
+                            what=active_content_label(str(error.details.get("action", "")))),
+        "form_fields": _("Ce PDF contient des champs de formulaire (%(names)s) : leur contenu pourrait être "
+                         "changé après la signature. Aplatissez le formulaire (« imprimer en PDF ») et réessayez.",
+                         names=", ".join(f"« {name} »" for name in _names(error.details.get("fields")))),
+        "too_slow": _("L'analyse de ce PDF demande trop de travail : il est refusé par prudence."),
     }
     return str(messages.get(error.code, _("Ce PDF ne peut pas être accepté.")))
+
+
+def _names(value: object) -> list[str]:
+    return [str(name) for name in value] if isinstance(value, (list, tuple)) else []
+
+
+def active_content_label(action: str) -> str:
+    """What the refused active content is, in French."""
+    labels = {
+        "/AA": _("actions automatiques à l'ouverture d'une page ou d'un champ"),
+        "/EmbeddedFile": _("fichier joint"),
+        "/JavaScript": _("JavaScript"),
+        "/URI": _("lien qui n'est ni web ni courriel, par exemple javascript:"),
+        "/Launch": _("lancement d'application"),
+        "/GoToR": _("ouverture d'un autre fichier"),
+        "/GoToE": _("ouverture d'un fichier joint"),
+        "/SubmitForm": _("envoi de formulaire"),
+        "/ImportData": _("import de données"),
+    }
+    return str(labels.get(action, _("action %(action)s", action=action.lstrip("/") or "?")))
 
 
 def open_convention(convention: Convention, actor: User, now: datetime) -> DocumentRevision:

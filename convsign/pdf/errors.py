@@ -55,6 +55,8 @@ class PdfRejected(_ClosedCodeError):
             "too_many_pages",
             "decode_limit",
             "active_content",
+            "form_fields",
+            "too_slow",
         }
     )
 

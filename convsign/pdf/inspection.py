@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.decode_limits import DecodeLimits, StreamDecodeLimits
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget, StreamDecodeLimits
 from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
@@ -32,8 +33,13 @@ __all__ = [
 
 _MiB = 1024 * 1024
 # pyHanko's defaults, but at most 64 MiB per decoded stream instead of 256: a bomb is
-# refused four times sooner, and what passes here also passes pyHanko's own reader.
-INSPECTION_DECODE_LIMITS = DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=64 * _MiB))
+# refused four times sooner, and what passes here also passes pyHanko's own reader. The whole
+# document may decode to 128 MiB at most, whatever its size (pyHanko allows 100 times the file's
+# size: 5 GB for a 51 MB file of 75 streams of 63 MiB, 18 s of work).
+INSPECTION_DECODE_LIMITS = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_output_size=64 * _MiB),
+    document_budget=DocumentDecodeBudget(base_allowance=128 * _MiB, max_ratio=0),
+)
 
 # Actions that run code, open other files or change what the page shows: a signed
 # convention must be static (PAdES and PDF/A forbid them).
@@ -52,6 +58,11 @@ ACTIVE_ACTIONS = frozenset(
         "/Hide",
     }
 )
+# Before signing, an allowlist instead: internal links and web or mail links only.
+ALLOWED_ACTIONS = frozenset({"/GoTo", "/URI"})
+ALLOWED_URI_SCHEMES = ("http://", "https://", "mailto:")
+# Keys that hold an action dictionary (an action's own /Next is checked with it).
+_ACTION_KEYS = ("/A", "/OpenAction")
 # Multimedia and 3D annotations or objects: played content, forbidden by PDF/A-2 as well.
 ACTIVE_SUBTYPES = frozenset({"/Movie", "/Sound", "/Screen", "/RichMedia", "/3D"})
 # Keys whose mere presence means dynamic content: scripts, name trees of scripts, XFA forms.
@@ -81,6 +92,7 @@ class _Findings:
 
     signatures: int = 0
     signature_fields: int = 0
+    form_fields: list[str] = field(default_factory=list)
     embedded_files: bool = False
     perms: set[str] = field(default_factory=set)
 
@@ -92,15 +104,22 @@ def inspect_pdf(
     max_pages: int,
     allow_signed: bool = False,
     decode_limits: DecodeLimits | None = None,
+    for_signing: bool = False,
+    deadline: float | None = None,
 ) -> PdfInfo:
     """Check `data` and describe it, or raise `PdfRejected` with one of its codes.
 
     `allow_signed=True` accepts signed files (to inspect one before validation).
     `decode_limits` defaults to `INSPECTION_DECODE_LIMITS` (stricter than pyHanko's own).
+    `for_signing=True` (a text about to be certified) applies the allowlist: internal links and
+    http(s)/mailto links only; no other action, no additional-actions dictionary (/AA), no
+    embedded file, and no form field but signature fields (`form_fields`).
+    `deadline` (a `time.monotonic()` value) bounds the work: past it, `too_slow`.
     """
     _check_envelope(data, max_bytes)
     try:
-        return _inspect(data, max_pages, allow_signed, decode_limits or INSPECTION_DECODE_LIMITS)
+        limits = decode_limits or INSPECTION_DECODE_LIMITS
+        return _inspect(data, max_pages, allow_signed, limits, for_signing=for_signing, deadline=deadline)
     except PdfRejected:
         raise
     except PdfDecodeLimitError as exc:
@@ -120,7 +139,9 @@ def _check_envelope(data: bytes, max_bytes: int) -> None:
         raise PdfRejected("not_pdf")
 
 
-def _inspect(data: bytes, max_pages: int, allow_signed: bool, limits: DecodeLimits) -> PdfInfo:
+def _inspect(
+    data: bytes, max_pages: int, allow_signed: bool, limits: DecodeLimits, *, for_signing: bool, deadline: float | None
+) -> PdfInfo:
     reader = PdfFileReader(io.BytesIO(data), strict=True, decode_limits=limits)
     trailer = reader.trailer_view
     if "/Encrypt" in trailer:
@@ -128,7 +149,13 @@ def _inspect(data: bytes, max_pages: int, allow_signed: bool, limits: DecodeLimi
     page_count = _count_pages(reader.root.raw_get("/Pages"), max_pages)
     findings = _Findings()
     for obj in _walk(reader.root, _raw(trailer, "/Info")):
+        if deadline is not None and time.monotonic() > deadline:
+            raise PdfRejected("too_slow")
         _examine(obj, findings)
+        if for_signing:
+            _allowlist(obj, findings)
+    if findings.form_fields:
+        raise PdfRejected("form_fields", fields=sorted(findings.form_fields))
     signed = bool(findings.signatures or findings.perms)
     if signed and not allow_signed:
         raise PdfRejected("already_signed", perms=sorted(findings.perms))
@@ -194,6 +221,40 @@ def _examine(obj: generic.DictionaryObject, findings: _Findings) -> None:
         _check_stream(obj, findings)
 
 
+def _allowlist(obj: generic.DictionaryObject, findings: _Findings) -> None:
+    """Before signing: refuse any action but internal and web links, any /AA, any embedded file,
+    and note form fields other than signature fields."""
+    if "/AA" in obj:
+        raise PdfRejected("active_content", action="/AA")
+    embedded = _value(obj, "/Type") == "/EmbeddedFile" or _value(obj, "/Subtype") == "/FileAttachment"
+    if embedded or "/EmbeddedFiles" in obj:
+        raise PdfRejected("active_content", action="/EmbeddedFile")
+    if _value(obj, "/Type") == "/Action":
+        _check_action(obj)
+    for key in _ACTION_KEYS:
+        action = _value(obj, key)
+        if isinstance(action, generic.DictionaryObject):
+            _check_action(action)
+    if "/FT" in obj and _value(obj, "/FT") != "/Sig":
+        findings.form_fields.append(str(_value(obj, "/T") or "?"))
+
+
+def _check_action(action: generic.DictionaryObject) -> None:
+    kind = _value(action, "/S")
+    if kind not in ALLOWED_ACTIONS:
+        raise PdfRejected("active_content", action=str(kind))
+    if kind == "/URI":
+        uri = _value(action, "/URI")
+        text = uri.decode("latin-1") if isinstance(uri, bytes) else str(uri)
+        if not text.strip().lower().startswith(ALLOWED_URI_SCHEMES):
+            raise PdfRejected("active_content", action="/URI", uri=text[:80])
+    following = _value(action, "/Next")
+    for raw in following if isinstance(following, generic.ArrayObject) else [following]:
+        nxt = _resolve(raw) if isinstance(raw, generic.IndirectObject) else raw
+        if isinstance(nxt, generic.DictionaryObject):
+            _check_action(nxt)
+
+
 def _note_signature_parts(obj: generic.DictionaryObject, findings: _Findings) -> None:
     kind = _value(obj, "/Type")
     if _value(obj, "/FT") == "/Sig":
@@ -249,7 +310,11 @@ def _pdfa_declaration(root: generic.DictionaryObject) -> str | None:
     metadata = _raw(root, "/Metadata")
     if metadata is None:
         return None
-    xmp = _resolve(metadata).data
+    return pdfa_in_xmp(_resolve(metadata).data)
+
+
+def pdfa_in_xmp(xmp: bytes) -> str | None:
+    """The PDF/A part and conformance an XMP packet declares, e.g. "2B" (element or attribute form)."""
     part, conformance = _PDFA_PART.search(xmp), _PDFA_CONFORMANCE.search(xmp)
     if part is None or conformance is None:
         return None

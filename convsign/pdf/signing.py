@@ -16,6 +16,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from pyhanko.pdf_utils.extensions import DeveloperExtension
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -28,6 +29,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from convsign.pdf import stamp
+from convsign.pdf.inspection import pdfa_in_xmp
 from convsign.pki.identity import SigningIdentity
 
 CERTIFICATION_FIELD = "Certification"
@@ -117,10 +119,48 @@ class KeptKeySigner(signers.Signer):
         raise SigningError(f"unsupported signature mechanism {mechanism}")
 
 
+class DeclaredVersionWriter(IncrementalPdfFileWriter):
+    """An incremental writer that keeps the PDF version a PDF/A-1, -2 or -3 document declares.
+
+    pyHanko raises the catalogue's /Version to 2.0 (and registers the ISO 32002 extension, whose
+    base version is 2.0) for every ECDSA signature: the file header and the XMP metadata would
+    still say PDF 1.7 / PDF/A-2b while the catalogue said 2.0. ECDSA signatures in PAdES need no
+    PDF 2.0 (the ESIC extension declares PAdES in PDF 1.7), so for such a document the version
+    is not raised and no extension based on a later version is registered.
+    """
+
+    def __init__(self, stream: BytesIO, **kwargs: Any) -> None:
+        self._cap: tuple[int, int] | None = None  # read by the base class's constructor
+        super().__init__(stream, **kwargs)
+        # Read through the writer's catalogue, which parses /Metadata as pyHanko's XMP stream:
+        # resolving it another way first would leave a plain stream in the reader's cache, and
+        # pyHanko would then write a new XMP packet without the PDF/A identification.
+        declared = pdfa_in_xmp(self.root["/Metadata"].data) if "/Metadata" in self.root else None
+        if declared is not None and declared[0] in "123":
+            self._cap = max(self.prev.input_version, (1, 4))
+
+    def ensure_output_version(self, version: tuple[int, int]) -> None:
+        """Raise the version, but never past what a PDF/A-1..3 document declares."""
+        if self._cap is not None and version > self._cap:
+            return
+        super().ensure_output_version(version)  # type: ignore[no-untyped-call]
+
+    def register_extension(self, ext: DeveloperExtension) -> None:
+        """Register `ext`, unless it is based on a version the document does not declare."""
+        if self._cap is not None and _base_version(ext) > self._cap:
+            return
+        super().register_extension(ext)
+
+
+def _base_version(ext: DeveloperExtension) -> tuple[int, int]:
+    major, minor = str(ext.base_version).lstrip("/").split(".")
+    return int(major), int(minor)
+
+
 def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
     """An incremental writer on `pdf`; unreadable input becomes a coded error."""
     try:
-        return IncrementalPdfFileWriter(BytesIO(pdf), strict=True)
+        return DeclaredVersionWriter(BytesIO(pdf), strict=True)
     except (PdfError, ValueError, IndexError, KeyError) as exc:
         raise PdfUnreadable(reason=str(exc)) from exc
 

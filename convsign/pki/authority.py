@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -117,15 +118,25 @@ def _generate_key(settings: PkiSettings, role: str) -> SigningKey:
     return ec.generate_private_key(curve)
 
 
-def _common_name(role: str) -> str:
-    """French common names; the organisation is in O (a CN holding both would pass 64 bytes)."""
+def _common_name(role: str, instance_id: str) -> str:
+    """French common names; the organisation is in O (a CN holding both would pass 64 bytes).
+
+    `instance_id`, drawn when the PKI is created, makes every name unique to this instance: two
+    instances of one organisation would otherwise issue CAs of identical names, and one that
+    trusts the other's root would find two candidate issuers (or CRLs) of each name.
+    """
     label = {
         "root": "AC racine",
         "issuing": "AC des signataires",
         "tsa": "Horodatage",
         "seal": "Cachet de la plateforme",
     }[role]
-    return f"{label} convsign"
+    return f"{label} convsign {instance_id}"
+
+
+def new_instance_id() -> str:
+    """Eight hexadecimal digits (32 random bits), e.g. "3F9A01C2"."""
+    return secrets.token_hex(4).upper()
 
 
 def _window(role: str, now: datetime) -> tuple[datetime, datetime]:
@@ -158,9 +169,11 @@ def _issue_role(
     key: SigningKey,
     issuer: tuple[SigningKey, x509.Certificate],
     now: datetime,
+    *,
+    instance_id: str,
 ) -> x509.Certificate:
     """Certificate of the issuing CA, the TSA or the seal, signed by `issuer`."""
-    name = builders.simple_name(_common_name(role), settings.organisation, settings.country)
+    name = builders.simple_name(_common_name(role, instance_id), settings.organisation, settings.country)
     issuer_key, issuer_cert = issuer
     builder = builders.base_builder(
         name, issuer_cert.subject, key.public_key(), *_window(role, now)
@@ -171,14 +184,15 @@ def _issue_role(
 def _create(settings: PkiSettings, now: datetime) -> None:
     """Generate every key and certificate, write them, then the manifest (the commit point)."""
     keys = {role: _generate_key(settings, role) for role in ROLES}
-    root_name = builders.simple_name(_common_name("root"), settings.organisation, settings.country)
+    instance_id = new_instance_id()
+    root_name = builders.simple_name(_common_name("root", instance_id), settings.organisation, settings.country)
     certs = {"root": builders.issue_self_signed_ca(keys["root"], root_name, *_window("root", now))}
     certs["issuing"] = _issue_role(
-        settings, "issuing", keys["issuing"], (keys["root"], certs["root"]), now
+        settings, "issuing", keys["issuing"], (keys["root"], certs["root"]), now, instance_id=instance_id
     )
     for role in ("tsa", "seal"):
         certs[role] = _issue_role(
-            settings, role, keys[role], (keys["issuing"], certs["issuing"]), now
+            settings, role, keys[role], (keys["issuing"], certs["issuing"]), now, instance_id=instance_id
         )
     for role in ROLES:
         _write_role(settings, role, keys[role], certs[role])

@@ -135,4 +135,4 @@ def validation_inputs() -> ValidationInputs:
 
 def trust_settings() -> TrustSettings:
     """What validation trusts: the roots, and the current CRLs."""
-    return TrustSettings(roots=trust_roots(), crls=current_crls())
+    return TrustSettings(roots=trust_roots(), crls=current_crls(), seals=(pki().seal,))

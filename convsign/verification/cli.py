@@ -1,7 +1,9 @@
 """`flask --app app verify FILE.pdf [--json]`: the verification report at the command line.
 
-Exit 0 when every signature is valid and only form filling and signatures followed any of them,
-1 otherwise (no signature included), 2 when the file cannot be read.
+Exit 0 when the document holds at least one signature (a document timestamp alone is not one),
+every signature and timestamp is valid, and only signatures, validation data and timestamps
+followed them; 1 otherwise (a broken signature included); 2 only when no signature can be read.
+pyHanko's own log messages are silenced under the report.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ if TYPE_CHECKING:
 @with_appcontext
 def verify_command(pdf_file: Path, as_json: bool) -> None:
     """Verify the signatures of PDF_FILE and say whether it is a current revision of a convention."""
+    from convsign.pdf.validation import silenced_library_logs
     from convsign.verification import report, services
 
     pdf = pdf_file.read_bytes()
     try:
-        result = services.verify(pdf)
+        with silenced_library_logs():
+            result = services.verify(pdf)
     except services.UnverifiableDocument as error:
         if as_json:
             click.echo(json.dumps({"valid": False, "error": error.code, "message": error.message}, ensure_ascii=False))
@@ -53,6 +57,9 @@ def _print_report(result: DocumentReport, found: Placement) -> None:
         for label, value in _facts(line):
             click.echo(f"   {label} : {value}")
     click.echo(report.verdict(result))
+    unsigned = report.unsigned_changes_label(result)
+    if unsigned:
+        click.echo(unsigned)
     if result.level:
         click.echo(f"Niveau PAdES du document : {result.level}")
     click.echo(report.placement_label(found))

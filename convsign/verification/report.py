@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.dates import format_datetime
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from convsign.i18n import long_date
@@ -52,12 +52,14 @@ def _in_tz(moment: datetime, tz: str) -> datetime:
     return moment.astimezone(ZoneInfo(tz))
 
 
-def kind_label(kind: str) -> str:
-    """What sort of signature it is."""
+def kind_label(kind: str, platform_seal: bool = False) -> str:
+    """What sort of signature it is; "sceau de la plateforme" only for this platform's own seal."""
+    if kind == "certification" and platform_seal:
+        return str(_("certification (sceau de la plateforme)"))
     return str(
         {
             "approval": _("signature"),
-            "certification": _("certification (sceau de la plateforme)"),
+            "certification": _("certification"),
             "doc_timestamp": _("horodatage du document"),
         }.get(kind, kind)
     )
@@ -82,7 +84,15 @@ def covers_label(report: SignatureReport) -> str:
 
 
 def revocation_label(report: SignatureReport) -> str | None:
-    """A revoked certificate, and whether the timestamp proves the signature came first."""
+    """A revoked certificate, and whether the timestamp proves the signature came first; or
+    revocation that could not be checked (a certificate from outside, offline)."""
+    if report.revoked_at is None and not report.revocation_checked:
+        return str(
+            _(
+                "révocation non vérifiée : aucune liste de révocation de l'émetteur ni réponse OCSP "
+                "n'était disponible (vérification hors ligne)"
+            )
+        )
     if report.revoked_at is None:
         return None
     when = long_date(report.revoked_at)
@@ -97,12 +107,15 @@ def revocation_label(report: SignatureReport) -> str | None:
     )
 
 
-def problem_label(code: str | None) -> str | None:
-    """Why a signature is not valid, from its machine code."""
+def problem_label(code: str | None, fields: tuple[str, ...] = ()) -> str | None:
+    """Why a signature is not valid, from its machine code (and the form fields changed)."""
     if code is None:
         return None
+    if code == "field_modified":
+        names = ", ".join(f"« {name} »" for name in fields)
+        return str(_("contenu modifié après la signature : champ %(names)s", names=names))
     problems = {
-        "not_intact": _("le contenu signé a été modifié"),
+        "not_intact": _("signature rompue : le fichier a été modifié après la signature"),
         "invalid_signature": _("la valeur de la signature ne correspond pas"),
         "signature_invalid": _("la signature est corrompue"),
         "revoked": _("le certificat est révoqué"),
@@ -119,7 +132,7 @@ def signature_line(report: SignatureReport) -> SignatureLine:
     """A signature's report in words."""
     return SignatureLine(
         field=report.field,
-        kind=kind_label(report.kind),
+        kind=kind_label(report.kind, report.platform_seal),
         signer=report.signer or str(_("inconnu")),
         issuer=report.issuer or str(_("inconnu")),
         signing_time=precise_datetime(report.signing_time),
@@ -131,7 +144,7 @@ def signature_line(report: SignatureReport) -> SignatureLine:
         level=report.pades_level or "—",
         revocation=revocation_label(report),
         ok=report.ok,
-        problem=problem_label(report.error),
+        problem=problem_label(report.error, report.modified_fields),
     )
 
 
@@ -139,6 +152,13 @@ def verdict(report: DocumentReport) -> str:
     """The verdict on the whole document."""
     if not report.signatures:
         return str(_("Ce PDF ne contient aucune signature : rien ne garantit son origine ni son intégrité."))
+    if report.only_timestamps:
+        return str(
+            _(
+                "Document NON valide : aucune signature, seulement un horodatage. Un horodatage prouve "
+                "seulement que ce fichier existait à cette date ; n'importe qui peut en obtenir un."
+            )
+        )
     if report.valid:
         return str(
             _(
@@ -150,6 +170,32 @@ def verdict(report: DocumentReport) -> str:
         _(
             "Document NON valide : au moins une signature est rompue, non fiable, ou suivie d'une autre "
             "modification du document."
+        )
+    )
+
+
+def unsigned_changes_label(report: DocumentReport) -> str | None:
+    """What follows the newest signature unsigned, if anything (PAdES may still accept it)."""
+    if not report.unsigned_changes_after_last_signature:
+        return None
+    parts = []
+    if report.unsigned_revisions:
+        parts.append(
+            str(
+                ngettext(
+                    "%(num)s révision ajoutée au fichier sans signature",
+                    "%(num)s révisions ajoutées au fichier sans signature",
+                    report.unsigned_revisions,
+                )
+            )
+        )
+    if report.trailing_bytes:
+        parts.append(str(_("des octets ajoutés après la fin du fichier")))
+    return str(
+        _(
+            "Des modifications non signées suivent la dernière signature : %(what)s. Les règles PAdES "
+            "peuvent les tolérer (titre, métadonnées, champ vide), mais personne ne les a signées.",
+            what=" ; ".join(parts),
         )
     )
 
@@ -199,6 +245,12 @@ def report_json(report: DocumentReport, found: Placement) -> dict[str, Any]:
         "valid": report.valid,
         "level": report.level,
         "revision_count": report.revision_count,
+        "only_timestamps": report.only_timestamps,
+        "unsigned_changes_after_last_signature": report.unsigned_changes_after_last_signature,
+        "unsigned_revisions_after_last_signature": report.unsigned_revisions,
+        "bytes_after_last_revision": report.trailing_bytes,
+        "verdict": verdict(report),
+        "unsigned_changes": unsigned_changes_label(report),
         "signatures": [signature_json(s) for s in report.signatures],
         "convention": None
         if not found.known
@@ -230,4 +282,8 @@ def signature_json(report: SignatureReport) -> dict[str, Any]:
         "modified_after": report.modified_after,
         "pades_level": report.pades_level,
         "error": report.error,
+        "problem": problem_label(report.error, report.modified_fields),
+        "modified_fields": list(report.modified_fields),
+        "platform_seal": report.platform_seal,
+        "revocation_checked": report.revocation_checked,
     }

@@ -7,10 +7,12 @@ its exact SHA-256: a revision it stored, current or superseded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
 from flask import current_app
 from flask_babel import gettext as _
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, DocumentDecodeBudget
 
 from convsign.conventions.access import visible_conventions
 from convsign.documents.services import identify
@@ -19,7 +21,7 @@ from convsign.extensions import db
 from convsign.models import Convention, User
 from convsign.models.types import local_today
 from convsign.pdf.errors import PdfError
-from convsign.pdf.inspection import inspect_pdf
+from convsign.pdf.inspection import INSPECTION_DECODE_LIMITS, inspect_pdf
 from convsign.pdf.validation import DocumentReport, validate_document
 from convsign.trust import platform
 
@@ -48,15 +50,49 @@ class Placement:
 
 
 def verify(pdf: bytes) -> DocumentReport:
-    """Inspect, then validate every signature; UnverifiableDocument when the file cannot be read."""
+    """Inspect, then validate every signature; UnverifiableDocument when the file cannot be read.
+
+    A file the inspection finds damaged is still validated: a byte changed inside a signed range
+    can break the strict reader's parse while the signatures stay readable, and then the verdict
+    is "signature rompue", not "unreadable". Only when no signature can be read is the file
+    unverifiable. The work budget (decoded bytes, seconds) applies to the inspection, which reads
+    every stream; validation reads only the signatures and the revisions' structure.
+    """
     config = current_app.config
     try:
         inspect_pdf(
-            pdf, max_bytes=int(config["MAX_UPLOAD_MB"]) * MIB, max_pages=int(config["MAX_PDF_PAGES"]), allow_signed=True
+            pdf,
+            max_bytes=int(config["MAX_UPLOAD_MB"]) * MIB,
+            max_pages=int(config["MAX_PDF_PAGES"]),
+            allow_signed=True,
+            decode_limits=work_budget(),
+            deadline=time.monotonic() + float(config["VERIFY_MAX_SECONDS"]),
         )
+    except PdfError as error:
+        if error.code != "damaged":
+            raise unverifiable(error.code) from error
+        return _validate_damaged(pdf, error)
+    try:
         return validate_document(pdf, platform.trust_settings())
     except PdfError as error:
         raise unverifiable(error.code) from error
+
+
+def _validate_damaged(pdf: bytes, inspection_error: PdfError) -> DocumentReport:
+    """A file the strict reader refused: its signatures, if any can be read; else unreadable."""
+    try:
+        report = validate_document(pdf, platform.trust_settings())
+    except PdfError as error:
+        raise unverifiable(inspection_error.code) from error
+    if not report.signatures:
+        raise unverifiable(inspection_error.code) from inspection_error
+    return report
+
+
+def work_budget() -> DecodeLimits:
+    """Decode limits of one verification: the inspection's, within the configured total."""
+    total = int(current_app.config["VERIFY_MAX_DECODED_MB"]) * MIB
+    return replace(INSPECTION_DECODE_LIMITS, document_budget=DocumentDecodeBudget(base_allowance=total, max_ratio=0))
 
 
 def unverifiable(code: str) -> UnverifiableDocument:
@@ -76,8 +112,17 @@ def unverifiable(code: str) -> UnverifiableDocument:
         "too_many_pages": (_("Ce PDF dépasse le nombre maximal de %(n)s pages.", n=config["MAX_PDF_PAGES"]), 422),
         "decode_limit": (
             _(
-                "Ce PDF contient des données compressées anormalement volumineuses : il n'est pas "
-                "vérifié, par prudence."
+                "Ce PDF contient des données compressées anormalement volumineuses (plus de %(mb)s Mo "
+                "une fois décompressées) : il n'est pas vérifié, par prudence.",
+                mb=config["VERIFY_MAX_DECODED_MB"],
+            ),
+            422,
+        ),
+        "too_slow": (
+            _(
+                "L'analyse de ce PDF demande plus de travail que permis (%(s)s s) : il n'est pas vérifié, "
+                "par prudence.",
+                s=config["VERIFY_MAX_SECONDS"],
             ),
             422,
         ),

@@ -6,9 +6,11 @@ from flask import current_app, render_template
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from convsign.extensions import limiter
 from convsign.verification import report, services
 from convsign.verification.blueprint import bp
 from convsign.verification.forms import VerifyForm
+from convsign.verification.limits import person_key, verify_limit
 
 
 def _page(form: VerifyForm, status: int = 200, **context: object) -> tuple[str, int]:
@@ -17,6 +19,7 @@ def _page(form: VerifyForm, status: int = 200, **context: object) -> tuple[str, 
 
 
 @bp.route("/verifier", methods=["GET", "POST"])
+@limiter.limit(verify_limit, key_func=person_key, methods=["POST"])
 @login_required
 def verify() -> tuple[str, int]:
     """The form; on a valid upload, the report of every signature, the verdict and the file's place."""
@@ -33,6 +36,7 @@ def verify() -> tuple[str, int]:
         VerifyForm(formdata=None),
         lines=[report.signature_line(s) for s in result.signatures],
         verdict=report.verdict(result),
+        unsigned=report.unsigned_changes_label(result),
         valid=result.valid,
         level=result.level,
         placement=report.placement_label(services.placement(pdf, current_user)),

@@ -75,6 +75,7 @@ def test_a_signed_pdf_gets_a_valid_report(
     assert "Élu·e Commune 1" in page and "certification (sceau de la plateforme)" in page
     assert "remplissage de formulaire et signatures" in page  # after the certification: the signature
     assert "Horodatage" in page and "(heure de Paris)" in page and "B-T" in page
+    assert "révocation non vérifiée" not in page  # internal certificates: the platform's CRLs
     assert "Révision 2 de la convention « Convention Territoriale Globale 2027-2030 », à jour." in page
 
 

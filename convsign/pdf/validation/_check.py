@@ -38,8 +38,8 @@ class Outcome:
     revoked_at: datetime | None = None
 
 
-def check_signature(sig: EmbeddedPdfSignature, new_context: ContextFactory, diff_policy: DiffPolicy | None) -> Outcome:
-    """Validate one signature or document timestamp; `diff_policy=None` is pyHanko's default."""
+def check_signature(sig: EmbeddedPdfSignature, new_context: ContextFactory, diff_policy: DiffPolicy) -> Outcome:
+    """Validate one signature or document timestamp under `diff_policy`."""
     status: PdfSignatureStatus | DocumentTimestampStatus
     try:
         if sig.sig_object_type == DOC_TIMESTAMP:
@@ -64,7 +64,7 @@ def _recheck_before_revocation(
     status: PdfSignatureStatus,
     revoked: datetime,
     new_context: ContextFactory,
-    diff_policy: DiffPolicy | None,
+    diff_policy: DiffPolicy,
 ) -> PdfSignatureStatus:
     """A signature timestamped before its certificate was revoked stays valid (an outgoing
     mayor's signatures): validate it again as of the timestamp's time, the timestamp itself

@@ -4,7 +4,8 @@ Exception codes: `signature_invalid` (pyHanko refused the CMS signature, e.g. a 
 value), `unsupported` (a disallowed algorithm), `unreadable_signature` (PDF structure
 around the signature broken), `validation_failed` (anything else). Check codes, first failing
 wins: `not_intact` (signed bytes changed), `invalid_signature`, `revoked`, `untrusted`,
-`illegal_modification` (changes after signing beyond form filling/signing/LTA, or against the
+`field_modified` (a form field other than a signature field changed after signing, named in the
+report), `illegal_modification` (changes after signing beyond form filling/signing/LTA, or against the
 DocMDP/FieldMDP rules), `timestamp_invalid`, `rejected` (pyHanko's overall judgement, e.g. seed
 value constraints).
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import crl as asn1_crl
@@ -55,3 +56,37 @@ def _stream_crl(ref: Any) -> asn1_crl.CertificateList:
 
 def _stream_ocsp(ref: Any) -> asn1_ocsp.OCSPResponse:
     return asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+
+
+@dataclass(frozen=True)
+class RevocationSources:
+    """Which certificates validation can check for revocation offline: CRLs by issuer name (the
+    caller's and the DSS's), OCSP responses by certificate serial (the DSS's)."""
+
+    crl_issuers: frozenset[bytes]
+    ocsp_serials: frozenset[int]
+
+    def covers(self, cert: asn1_x509.Certificate) -> bool:
+        """Whether some CRL of the certificate's issuer or an OCSP response for it is at hand."""
+        return cert.issuer.dump() in self.crl_issuers or cert.serial_number in self.ocsp_serials
+
+
+def revocation_sources(reader: PdfFileReader, trust: TrustSettings) -> RevocationSources:
+    """Collect the revocation data at hand for one document."""
+    crls = [asn1_crl.CertificateList.load(der) for der in trust.crls]
+    serials: set[int] = set()
+    dss = _read_dss(reader)
+    if dss is not None:
+        crls += [_stream_crl(ref) for ref in dss.crls]
+        for ref in dss.ocsps:
+            serials |= _ocsp_serials(_stream_ocsp(ref))
+    issuers = frozenset(c["tbs_cert_list"]["issuer"].dump() for c in crls)
+    return RevocationSources(issuers, frozenset(serials))
+
+
+def _ocsp_serials(response: asn1_ocsp.OCSPResponse) -> set[int]:
+    try:
+        basic = response.basic_ocsp_response
+        return {single["cert_id"]["serial_number"].native for single in basic["tbs_response_data"]["responses"]}
+    except Exception:  # an unreadable response covers nothing
+        return set()

@@ -8,11 +8,19 @@ comparisons. Each step is checked with the DocMDP/FieldMDP rules of the signatur
 as pyHanko's `StandardDiffPolicy.apply` does, from the form updates recorded once per step.
 
 The one difference in method: a change is judged against the revision just before it (the
-state its writer saw), where pyHanko judges it against the signed revision. Both accept only
-form filling, signing and LTA updates; they could in principle disagree on a revision that
-reworks something an intermediate revision added (judged against its predecessor, re-signing
-an already signed field is refused; against an older revision where the field was still empty,
-it may pass). The unit tests and the benchmark compare both on intact and tampered files.
+state its writer saw), where pyHanko judges it against the signed revision. The two can
+disagree when a later revision rewrites an object whose state or place in the document changed
+after the signed revision (an update makes an object reachable from a new field, a later one
+rewrites that object in place: judged against its predecessor, the rewrite looks like a field's
+appearance; against the signed revision, it rewrites page content). So for each signature and
+each later revision, the objects the revision rewrites are checked: when one existed in the
+signed revision and either was written again since, or may be reached by other paths than in
+the signed revision (`_reach`), that revision is also compared with the signed revision exactly as pyHanko
+does, and the worse of both results counts. The document-level objects every signature
+rewrites (catalogue, /Info, XMP metadata, AcroForm, DSS) are judged by rules that compare
+only which keys changed, the same whatever the base revision, and are left out of this check.
+The verdict is therefore never more lenient than pyHanko's (a property test composes random
+updates to check it); it may be stricter.
 
 The paths pyHanko needs in the older revision of each pair come from `_usages` instead of a
 walk of the whole object graph; they are the same paths.
@@ -24,10 +32,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyhanko.pdf_utils.generic import Reference
+from pyhanko.pdf_utils.generic import IndirectObject, Reference
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
 from pyhanko.sign.diff_analysis import (
-    DEFAULT_DIFF_POLICY,
     DiffPolicy,
     DiffResult,
     ModificationLevel,
@@ -37,6 +44,8 @@ from pyhanko.sign.diff_analysis import (
 from pyhanko.sign.diff_analysis.form_rules_api import FormUpdate, FormUpdatingRule
 from pyhanko.sign.fields import FieldMDPSpec, MDPPerm
 
+from ._policy import strict_form_rule, strict_policy
+from ._reach import ReachChanges
 from ._usages import EdgeIndex, LazyUsages
 from ._walk import TreeIndex
 
@@ -68,19 +77,15 @@ class SharedDiffPolicy(DiffPolicy):
     """A `DiffPolicy` for one reader that caches the step from each revision to the next."""
 
     def __init__(self, reader: PdfFileReader) -> None:
-        base: StandardDiffPolicy = DEFAULT_DIFF_POLICY
-        assert base.form_rule is not None  # pyHanko's default policy always has one
         self._reader = reader
-        self._form_rule = _RecordingFormRule(base.form_rule)
-        # The same rules and settings as pyHanko's default; only the form rule records.
-        self._policy = StandardDiffPolicy(
-            global_rules=base.global_rules,
-            form_rule=self._form_rule,
-            reject_object_freeing=base.reject_object_freeing,
-            ignore_orphaned_objects=base.ignore_orphaned_objects,
-            ignore_identical_objects=base.ignore_identical_objects,
-        )
+        self._form_rule = _RecordingFormRule(strict_form_rule())
+        # The same rules and settings as the plain loop's; only the form rule records.
+        self._policy: StandardDiffPolicy = strict_policy(self._form_rule)
         self._steps: dict[int, _StepResult] = {}
+        self._exact: dict[tuple[int, int, Any, Any], DiffResult | SuspiciousModification] = {}
+        self._writes: dict[Reference, list[int]] | None = None
+        self._reach = ReachChanges(reader, self._write_index())
+        self._documents: dict[int, set[Reference]] = {}
         self._edges = EdgeIndex(reader)
         self._trees = TreeIndex(reader)
         self._interest: set[Reference] = set()
@@ -106,6 +111,8 @@ class SharedDiffPolicy(DiffPolicy):
             outcome = self._policy.apply(old, new)
         except SuspiciousModification as exc:
             outcome = exc
+        # The reference index stands at `revision - 1` now (or gets there in one step).
+        self._reach.record_ancestors(revision, self._edges.at(revision - 1), self._trees.trees(old))
         return _StepResult(outcome, tuple(self._form_rule.recorded))
 
     def review_file(
@@ -130,11 +137,77 @@ class SharedDiffPolicy(DiffPolicy):
                 return refused
             level = max(level, step.outcome.modification_level)
             changed |= step.outcome.changed_form_fields
+            if revision > start + 1 and self._diverges(start, revision):
+                exact = self._exactly(start, revision, field_mdp_spec, doc_mdp)
+                if isinstance(exact, SuspiciousModification):
+                    return exact
+                level = max(level, exact.modification_level)
+                changed |= exact.changed_form_fields
         return DiffResult(level, changed)
+
+    def _exactly(
+        self, base: int, revision: int, field_mdp: FieldMDPSpec | None, doc_mdp: MDPPerm | None
+    ) -> DiffResult | SuspiciousModification:
+        """pyHanko's own comparison of `revision` with the signed revision `base` (cached)."""
+        key = (base, revision, field_mdp, doc_mdp)
+        found = self._exact.get(key)
+        if found is None:
+            old = self._reader.get_historical_resolver(base)
+            new = self._reader.get_historical_resolver(revision)
+            try:
+                found = self._policy.apply(old, new, field_mdp, doc_mdp)
+            except SuspiciousModification as exc:
+                found = exc
+            self._exact[key] = found
+        return found
+
+    def _diverges(self, base: int, revision: int) -> bool:
+        """Whether judging `revision` against its predecessor may differ from judging it against
+        the signed revision `base`: it rewrites an object that existed in `base` and was written
+        again since, or is reached otherwise than in `base`."""
+        xrefs = self._reader.xrefs
+        written = xrefs.explicit_refs_in_revision(revision) | xrefs.refs_freed_in_revision(revision)
+        old = self._reader.get_historical_resolver(base)
+        prev = self._reader.get_historical_resolver(revision - 1)
+        candidates = written - self._document_objects(old) - self._document_objects(prev)
+        writes = self._write_index()
+        for ref in candidates:
+            if xrefs.get_historical_ref(ref, base) is None:
+                continue  # created after the signed revision: judged alike both ways
+            if any(base < rev < revision for rev in writes.get(ref, ())):
+                return True
+            if not self._reach.same_paths(ref, base, revision - 1):
+                return True
+        return False
+
+    def _document_objects(self, hist: HistoricalResolver) -> set[Reference]:
+        found = self._documents.get(hist.revision)
+        if found is None:
+            found = self._documents[hist.revision] = _document_objects(hist)
+        return found
+
+    def _write_index(self) -> dict[Reference, list[int]]:
+        """Every revision that writes or frees each object."""
+        if self._writes is None:
+            xrefs = self._reader.xrefs
+            self._writes = {}
+            for rev in range(xrefs.total_revisions):
+                for ref in xrefs.explicit_refs_in_revision(rev) | xrefs.refs_freed_in_revision(rev):
+                    self._writes.setdefault(ref, []).append(rev)
+        return self._writes
 
     def apply(self, *args: Any, **kwargs: Any) -> DiffResult:
         """Not used: this policy only reviews whole files."""
         raise NotImplementedError("SharedDiffPolicy only implements review_file")
+
+
+def _document_objects(hist: HistoricalResolver) -> set[Reference]:
+    """The catalogue, /Info, the XMP metadata, the AcroForm and the DSS of a revision."""
+    found = {hist.root_ref}
+    candidates = [hist.trailer_view.raw_get("/Info") if "/Info" in hist.trailer_view else None]
+    candidates += [hist.root.raw_get(key) for key in ("/Metadata", "/AcroForm", "/DSS") if key in hist.root]
+    found |= {obj.reference for obj in candidates if isinstance(obj, IndirectObject)}
+    return found
 
 
 def _mdp_violation(

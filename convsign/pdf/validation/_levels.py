@@ -16,15 +16,17 @@ from .reports import PADES_LEVELS, PadesLevel
 
 @dataclass(frozen=True)
 class LevelFacts:
-    """Where the DSS was last written, which certificates it holds, and the valid doc timestamps."""
+    """Each revision that wrote the DSS with the certificates it then held, and the revisions
+    of the valid document timestamps."""
 
-    dss_revision: int | None
-    dss_cert_hashes: frozenset[bytes]
+    dss_history: tuple[tuple[int, frozenset[bytes]], ...]
     timestamp_revisions: tuple[int, ...]
 
     def level_of(self, outcome: Outcome) -> PadesLevel | None:
-        """B-B without a valid signature timestamp; B-LT once a later DSS holds the signer's
-        certificate; B-LTA once a valid document timestamp covers that DSS.
+        """As ETSI EN 319 142-1 defines the levels: B-B without a valid signature timestamp;
+        B-LT once a DSS written after the signature holds the signer's certificate; B-LTA once a
+        valid document timestamp covers such a DSS (a DSS written again after that timestamp,
+        for a later archive timestamp, does not take B-LTA away).
         None for document timestamps and for signatures that could not be validated."""
         status = outcome.status
         if status is None or outcome.sig.sig_object_type == DOC_TIMESTAMP:
@@ -32,16 +34,17 @@ class LevelFacts:
         tst = status.timestamp_validity
         if tst is None or not (tst.intact and tst.valid and tst.trusted):
             return "B-B"
-        dss = self.dss_revision
-        revision = outcome.sig.signed_revision
-        if dss is None or dss <= revision or not self._holds_signer(outcome):
+        first = self._first_dss_holding(outcome)
+        if first is None:
             return "B-T"
-        if any(ts >= dss for ts in self.timestamp_revisions):
+        if any(ts >= first for ts in self.timestamp_revisions):
             return "B-LTA"
         return "B-LT"
 
-    def _holds_signer(self, outcome: Outcome) -> bool:
-        return bool(outcome.sig.signer_cert.sha256 in self.dss_cert_hashes)
+    def _first_dss_holding(self, outcome: Outcome) -> int | None:
+        signed = outcome.sig.signed_revision
+        signer = outcome.sig.signer_cert.sha256
+        return next((rev for rev, certs in self.dss_history if rev > signed and signer in certs), None)
 
 
 def level_facts(reader: PdfFileReader, outcomes: Iterable[Outcome]) -> LevelFacts:
@@ -51,20 +54,28 @@ def level_facts(reader: PdfFileReader, outcomes: Iterable[Outcome]) -> LevelFact
         for o in outcomes
         if o.sig.sig_object_type == DOC_TIMESTAMP and o.status is not None and o.error is None
     )
-    revision, hashes = _dss_facts(reader)
-    return LevelFacts(revision, hashes, stamps)
+    return LevelFacts(_dss_history(reader), stamps)
 
 
-def _dss_facts(reader: PdfFileReader) -> tuple[int | None, frozenset[bytes]]:
-    try:
-        dss = DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
-        return None, frozenset()
-    hashes = frozenset(cert.sha256 for cert in dss.load_certs())
-    dss_ref = reader.root.raw_get("/DSS")
-    # A DSS held directly in the catalogue was written with the catalogue.
-    ref = dss_ref.reference if isinstance(dss_ref, generic.IndirectObject) else reader.root_ref
-    return reader.xrefs.get_last_change(ref), hashes
+def _dss_history(reader: PdfFileReader) -> tuple[tuple[int, frozenset[bytes]], ...]:
+    """(revision, certificate hashes) for every revision that wrote the catalogue or its DSS."""
+    xrefs = reader.xrefs
+    history: list[tuple[int, frozenset[bytes]]] = []
+    for revision in range(xrefs.total_revisions):
+        hist = reader.get_historical_resolver(revision)
+        if "/DSS" not in hist.root:
+            continue
+        written = xrefs.explicit_refs_in_revision(revision)
+        dss_ref = hist.root.raw_get("/DSS")
+        ref = dss_ref.reference if isinstance(dss_ref, generic.IndirectObject) else hist.root_ref
+        if ref not in written and hist.root_ref not in written:
+            continue
+        try:
+            dss = DocumentSecurityStore.read_dss(hist)
+        except NoDSSFoundError:
+            continue
+        history.append((revision, frozenset(cert.sha256 for cert in dss.load_certs())))
+    return tuple(history)
 
 
 def weakest(levels: Iterable[PadesLevel | None]) -> PadesLevel | None:

@@ -19,14 +19,31 @@ from ._check import (
     timestamp_time,
 )
 from ._codes import bottom_line
+from ._context import RevocationSources
 from ._levels import LevelFacts
 from .reports import SignatureReport
 
 
-def signature_report(reader: PdfFileReader, outcome: Outcome, facts: LevelFacts) -> SignatureReport:
-    """Sum up one signature's outcome; an exception leaves it not intact, not valid, not trusted."""
+def signature_report(
+    reader: PdfFileReader,
+    outcome: Outcome,
+    facts: LevelFacts,
+    modified_fields: tuple[str, ...] = (),
+    *,
+    seals: frozenset[bytes] = frozenset(),
+    revocation: RevocationSources | None = None,
+) -> SignatureReport:
+    """Sum up one signature's outcome; an exception leaves it not intact, not valid, not trusted.
+    A form field changed after the signature (`modified_fields`) is named as the reason unless a
+    worse failure (broken signature, untrusted certificate...) comes first."""
     sig, status = outcome.sig, outcome.status
     signer, issuer = _names(sig)
+    fingerprint = _fingerprint(sig)
+    error, modified = outcome.error, modified_after(sig)
+    if modified_fields:
+        modified = "other"
+        if error in (None, "illegal_modification", "rejected"):
+            error = "field_modified"
     return SignatureReport(
         field=sig.field_name,
         kind=signature_kind(sig, _certification_ref(reader)),
@@ -40,12 +57,32 @@ def signature_report(reader: PdfFileReader, outcome: Outcome, facts: LevelFacts)
         revoked_at=revoked_at(outcome),
         covers_whole_document=sig.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         revision=sig.signed_revision,
-        modified_after=modified_after(sig),
+        modified_after=modified,
         docmdp_ok=getattr(status, "docmdp_ok", None),
         pades_level=facts.level_of(outcome),
         bottom_line=status is not None and bottom_line(status),
-        error=outcome.error,
+        error=error,
+        modified_fields=modified_fields,
+        platform_seal=fingerprint is not None and fingerprint in seals,
+        revocation_checked=revocation is None or _covered(sig, revocation),
     )
+
+
+def _covered(sig: EmbeddedPdfSignature, revocation: RevocationSources) -> bool:
+    if sig.sig_object_type == "/DocTimeStamp":
+        return True
+    try:
+        return revocation.covers(sig.signer_cert)
+    except Exception:  # no readable certificate: the verdict already says so
+        return True
+
+
+def _fingerprint(sig: EmbeddedPdfSignature) -> bytes | None:
+    try:
+        digest: bytes = sig.signer_cert.sha256
+    except Exception:  # the verdict already records the failure
+        return None
+    return digest
 
 
 def _names(sig: EmbeddedPdfSignature) -> tuple[str | None, str | None]:

@@ -49,7 +49,7 @@ class EdgeIndex:
         for ref in xrefs.refs_freed_in_revision(revision):
             self._set(ref, frozenset())
         for ref in xrefs.explicit_refs_in_revision(revision):
-            self._set(ref, frozenset(_references_in(hist(ref))))
+            self._set(ref, frozenset(references_in(hist(ref))))
 
     def _set(self, ref: Ref, children: frozenset[Edge]) -> None:
         old = self._children.get(ref, frozenset())
@@ -83,17 +83,17 @@ def _followed(key: str, child: Ref, trees: Trees) -> bool:
     return child not in trees.pages or key in ("/Pages", "/Kids")
 
 
-def _references_in(obj: Any, key: str = "") -> Iterator[Edge]:
+def references_in(obj: Any, key: str = "") -> Iterator[Edge]:
     """(reference, nearest dictionary key) held in an object's direct content, /Parent aside."""
     if isinstance(obj, generic.IndirectObject):
         yield obj.reference, key
     elif isinstance(obj, generic.DictionaryObject):
         for name, value in obj.items():
             if name != _SKIPPED_KEY:
-                yield from _references_in(value, name)
+                yield from references_in(value, name)
     elif isinstance(obj, generic.ArrayObject):
         for value in obj:
-            yield from _references_in(value, key)
+            yield from references_in(value, key)
 
 
 class LazyUsages(dict[Ref, set[RawPdfPath]]):
