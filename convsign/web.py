@@ -10,7 +10,7 @@ from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from convsign import cli, errors, i18n, schema
+from convsign import cli, errors, i18n, routing, schema
 from convsign.extensions import babel, csrf, db, limiter, login_manager, migrate
 from convsign.i18n_catalogs import compile_catalogs
 
@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
     _init_extensions(app)
+    app.url_map.converters["int"] = routing.IdConverter  # before any route is added
     _register_blueprints(app)
     errors.register_error_handlers(app)
     app.before_request(errors.refuse_nul_characters)
