@@ -46,7 +46,7 @@ def organisation(ref: dict[str, Any], field: str) -> Organisation:
     if org_id is not None:
         inputs.integer(ref, "organisation_id", minimum=1)
     if siren is not None and not isinstance(siren, str):
-        raise ValidationFailed(_("« siren » : texte attendu."), field)
+        raise ValidationFailed(_("« %(name)s » : texte attendu.", name="siren"), field)
     found = None
     if isinstance(org_id, int) and not isinstance(org_id, bool):
         found = db.session.get(Organisation, org_id)
@@ -118,7 +118,7 @@ def signatory(item: dict[str, Any], field: str, party_ids: set[int], today: date
     contract.refuse_unknown(item, contract.item_properties("ConventionInput", "signatories"), field)
     office_id = inputs.integer(item, "office_id", required=False, minimum=1)
     if item.get("user_email") is not None and not isinstance(item["user_email"], str):
-        raise ValidationFailed(_("« user_email » : texte attendu."), field)
+        raise ValidationFailed(_("« %(name)s » : texte attendu.", name="user_email"), field)
     if office_id is not None:
         office = db.session.get(Office, office_id)
     elif isinstance(item.get("user_email"), str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from convsign.conventions import circuit
+from convsign.conventions import circuit, layout
 from convsign.deliberations import gate
 from convsign.models import ConventionKind, ConventionStatus, ObjectiveDomain
 from convsign.routing import MAX_ID
@@ -45,6 +45,13 @@ NO_NUL = "^[^\\u0000]*$"
 VISIBLE = f"^[^\\u0000]*[^{BLANKS}\\u0000][^\\u0000]*$"
 FREE_TEXT = {"type": "string", "pattern": NO_NUL}
 OPTIONAL_STRING = {"type": ["string", "null"], "pattern": NO_NUL}
+LAID_OUT_TEXT = {
+    "type": ["string", "null"],
+    "maxLength": 20000,
+    "pattern": layout.WORDS_PATTERN,
+    "description": f"Aucun mot (suite sans espace, tabulation ni saut de ligne) de plus de {layout.LONGEST_WORD} "
+    "caractères.",
+}
 
 
 def text(max_length: int, **extra: Any) -> dict[str, Any]:
@@ -206,8 +213,8 @@ SCHEMAS: dict[str, Any] = {
             "start": DATE,
             "end": {**DATE, "description": "Postérieure au début."},
             "deadline": nullable("string", format="date", description="Date limite de signature, pas passée."),
-            "preamble": optional_text(20000),
-            "steering_committee": optional_text(20000),
+            "preamble": LAID_OUT_TEXT,
+            "steering_committee": LAID_OUT_TEXT,
             "lead": {**ORG_REF, "description": "L'intercommunalité porteuse ; par défaut celle du coordinateur."},
             "parties": {
                 "type": "array",

@@ -36,8 +36,10 @@ def field_errors(error: ValidationFailed) -> list[dict[str, str | None]]:
 @bp.errorhandler(ConvsignError)
 def convsign_problem(error: ConvsignError) -> Response:
     """A rule refused the call: its French message, its code, and the fields at fault."""
-    extra = {"errors": field_errors(error)} if isinstance(error, ValidationFailed) else {}
-    return problem(error.status, type(error).__name__, error.message, error_code(error), **extra)
+    if isinstance(error, ValidationFailed):
+        return problem(error.status, type(error).__name__, error.message, error_code(error),
+                       errors=field_errors(error))
+    return problem(error.status, type(error).__name__, error.message, error_code(error))
 
 
 @bp.errorhandler(HTTPException)

@@ -123,7 +123,8 @@ def schemathesis_run(base: str, token: str, fuzzing: Fuzzing, report: Path) -> s
 
 def test_schemathesis_finds_nothing_with_a_coordinator_and_a_mayor(app: Flask, fuzzing: Fuzzing,
                                                                    tmp_path: Path) -> None:
+    reports = Path(os.environ.get("CONVSIGN_FUZZ_REPORTS", tmp_path))
     with gunicorn(app, workers=2) as base:
         for who, token in (("coordinator", fuzzing.coordinator), ("mayor", fuzzing.mayor)):
-            result = schemathesis_run(base, token, fuzzing, tmp_path / f"{who}.ndjson")
+            result = schemathesis_run(base, token, fuzzing, reports / f"{who}.ndjson")
             assert result.returncode == 0, f"{who}:\n{result.stdout[-20000:]}\n{result.stderr[-5000:]}"
