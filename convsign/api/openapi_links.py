@@ -38,6 +38,17 @@ def convention_links(source: str) -> dict[str, Any]:
             {"seen_sha256": "$response.body#/document_sha256"},
         ),
         "Refuse": link("refuse", "Refuser pour le premier signataire.", slot),
+        "Reassign": link("reassign", "Réattribuer le premier signataire, s'il a refusé.", slot),
+        "UploadDocument": link("uploadDocument", "Remplacer son texte par un PDF (brouillon).", ids),
+        "RecordDeliberation": link(
+            "recordDeliberation",
+            "Enregistrer la délibération de sa première partie.",
+            ids,
+            {"party_id": "$response.body#/parties/0/id"},
+        ),
+        "CancelConvention": link("cancelConvention", "L'annuler.", ids),
+        "CloseConvention": link("closeConvention", "La clore avec les signatures obtenues.", ids),
+        "ExtendDeadline": link("extendDeadline", "Reporter sa date limite.", ids),
     }
 
 
@@ -56,4 +67,6 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
     "openConvention": {"200": convention_links("ouverte")},
     "getConvention": {"200": convention_links("lue")},
     "uploadDocument": {"200": convention_links("son nouveau texte")},
+    "reassign": {"200": convention_links("après la réattribution")},
+    "extendDeadline": {"200": convention_links("après le report")},
 }

@@ -118,7 +118,8 @@ def schemathesis_run(base: str, token: str, fuzzing: Fuzzing, report: Path) -> s
         "--header", f"Authorization: Bearer {token}", "--no-color", "--report", "ndjson",
         "--report-ndjson-path", str(report),
     ]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+    timeout = 600 + 60 * EXAMPLES  # a bound, far above what a run takes
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def test_schemathesis_finds_nothing_with_a_coordinator_and_a_mayor(app: Flask, fuzzing: Fuzzing,
