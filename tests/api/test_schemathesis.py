@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -122,6 +125,28 @@ def schemathesis_run(base: str, token: str, fuzzing: Fuzzing, report: Path) -> s
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
+def answers(report: Path) -> Counter[tuple[str, str, int]]:
+    """(method, path with ids as N, status) of every call the NDJSON report records."""
+    found: Counter[tuple[str, str, int]] = Counter()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            request, response = node.get("request"), node.get("response")
+            if isinstance(request, dict) and isinstance(response, dict) and "status_code" in response:
+                path = re.sub(r"^https?://[^/]+/api/v1|\?.*$", "", str(request.get("uri") or request.get("url") or ""))
+                found[(str(request.get("method")), re.sub(r"/\d+(?=/|$)", "/N", path), response["status_code"])] += 1
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    with report.open(encoding="utf-8") as lines:
+        for line in lines:
+            walk(json.loads(line))
+    return found
+
+
 def test_schemathesis_finds_nothing_with_a_coordinator_and_a_mayor(app: Flask, fuzzing: Fuzzing,
                                                                    tmp_path: Path) -> None:
     reports = Path(os.environ.get("CONVSIGN_FUZZ_REPORTS", tmp_path))
@@ -129,3 +154,10 @@ def test_schemathesis_finds_nothing_with_a_coordinator_and_a_mayor(app: Flask, f
         for who, token in (("coordinator", fuzzing.coordinator), ("mayor", fuzzing.mayor)):
             result = schemathesis_run(base, token, fuzzing, reports / f"{who}.ndjson")
             assert result.returncode == 0, f"{who}:\n{result.stdout[-20000:]}\n{result.stderr[-5000:]}"
+    # It walked real workflows, not only 404s: the coordinator created and opened drafts, and the
+    # mayor's signatures reached a slot of theirs with the revision read (signed, or refused by a rule).
+    coordinator, mayor = answers(reports / "coordinator.ndjson"), answers(reports / "mayor.ndjson")
+    assert coordinator[("POST", "/conventions", 201)] > 0
+    assert coordinator[("POST", "/conventions/N/open", 200)] > 0
+    signature = "/conventions/N/signatories/N/signature"
+    assert sum(mayor[("POST", signature, status)] for status in (201, 409, 422, 429)) > 0
