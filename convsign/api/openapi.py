@@ -20,6 +20,12 @@ DESCRIPTION = (
     "navigateur connecté ; c'est pourquoi l'API n'a pas de jeton CSRF.\n\n"
     "**Erreurs** : documents « problem » (RFC 9457), message en français dans `detail`, code stable dans `code`, "
     "champs en cause dans `errors`.\n\n"
+    "**Contrat** : les schémas disent ce que le serveur vérifie. `null` n'est admis que là où un schéma "
+    "le dit, et vaut alors absent ; une propriété qu'un schéma ne déclare pas est refusée (422) ; un "
+    "texte ne contient jamais de caractère nul (400) ; un identifiant au-delà de 2 147 483 647 ne désigne "
+    "rien (404). Les règles qui dépendent de l'état de la convention ou de la date du jour sont dites "
+    "dans le résumé de chaque opération (réponse 409 ou 422). Les `links` des réponses enchaînent un "
+    "parcours : créer un brouillon, l'ouvrir, le relire, signer.\n\n"
     "**Webhooks** : `signature.created`, `signatory.refused`, `convention.completed`, `convention.cancelled`, "
     "envoyés en POST JSON, signés `X-Convsign-Signature: t=<horodatage>,v1=<HMAC-SHA256 hex de « t.corps »>`."
 )

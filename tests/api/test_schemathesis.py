@@ -153,6 +153,7 @@ def test_schemathesis_finds_nothing_with_a_coordinator_and_a_mayor(app: Flask, f
     with gunicorn(app, workers=2) as base:
         for who, token in (("coordinator", fuzzing.coordinator), ("mayor", fuzzing.mayor)):
             result = schemathesis_run(base, token, fuzzing, reports / f"{who}.ndjson")
+            (reports / f"{who}.txt").write_text(result.stdout, encoding="utf-8")
             assert result.returncode == 0, f"{who}:\n{result.stdout[-20000:]}\n{result.stderr[-5000:]}"
     # It walked real workflows, not only 404s: the coordinator created and opened drafts, and the
     # mayor's signatures reached a slot of theirs with the revision read (signed, or refused by a rule).
