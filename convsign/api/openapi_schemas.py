@@ -212,7 +212,7 @@ SCHEMAS: dict[str, Any] = {
             "kind": {"enum": [k.value for k in ConventionKind], "default": "ctg"},
             "start": DATE,
             "end": {**DATE, "description": "Postérieure au début."},
-            "deadline": nullable("string", format="date", description="Date limite de signature, pas passée."),
+            "deadline": nullable("string", format="date", description="Date limite de signature (facultative)."),
             "preamble": LAID_OUT_TEXT,
             "steering_committee": LAID_OUT_TEXT,
             "lead": {**ORG_REF, "description": "L'intercommunalité porteuse ; par défaut celle du coordinateur."},
