@@ -1,6 +1,6 @@
 """Schemathesis, run as an outside client would: it reads /api/v1/openapi.json from the real app served
-by gunicorn on loopback and fuzzes every operation, every check on, with a coordinator's token and
-then a mayor's; its stateful phase follows the description's links (create a draft, open it, read it,
+by gunicorn on loopback and fuzzes every operation, every check on, with a mayor's token and then a
+coordinator's; its stateful phase follows the description's links (create a draft, open it, read it,
 sign a slot). A failure here is a server error, or an answer the description does not promise.
 
 Bounded for CI (CONVSIGN_FUZZ_EXAMPLES examples per operation, a fixed seed); the README gives the
