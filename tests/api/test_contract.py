@@ -202,3 +202,17 @@ def test_pdf_bodies_are_described_as_bytes() -> None:
     for path in ("/verify", "/conventions/{convention_id}/document"):
         schema = spec["paths"][path]["post"]["requestBody"]["content"]["application/pdf"]["schema"]
         assert schema == {"type": "string", "format": "binary", "contentMediaType": "application/pdf"}
+
+
+def test_signing_a_refused_slot_says_why_in_a_sentence(app: Flask, api: Api, territory: Territory) -> None:
+    """Schemathesis signed after refusing: the answer's detail was the bare motive ("0")."""
+    mayor = territory.holder("Maire")
+    token = token_for(app, mayor.email)
+    convention_id = open_convention(app, territory)
+    body = api.get(f"/conventions/{convention_id}", token).get_json()
+    slot = next(s["id"] for s in body["signatories"] if s["office"] == mayor.title)
+    base = f"/conventions/{convention_id}/signatories/{slot}"
+    assert api.post(f"{base}/refusal", token, {"reason": "0"}).status_code == 201
+    refused = problem(api.post(f"{base}/signature", token, {"passphrase": "x", "seen_sha256": body["document_sha256"]}),
+                      422)
+    assert refused["code"] == "signing_refused" and "refusée" in refused["detail"] and "« 0 »" in refused["detail"]
