@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, Response, render_template, request
@@ -87,10 +88,24 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _problem(status: int, title: str, detail: str) -> tuple[dict[str, Any], int, dict[str, str]]:
-    """An RFC 9457 problem document."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return body, status, {"Content-Type": "application/problem+json"}
+def error_code(error: ConvsignError) -> str:
+    """A stable snake_case code: the error's own `code` when it has one, else its class name."""
+    code = getattr(error, "code", None)
+    if isinstance(code, str) and code:
+        return code
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
+
+
+def _problem(status: int, title: str, detail: str, code: str,
+             headers: dict[str, str] | None = None) -> tuple[dict[str, Any], int, dict[str, str]]:
+    """An RFC 9457 problem document, with the stable `code` the API's problems all carry."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "code": code}
+    return body, status, {**(headers or {}), "Content-Type": "application/problem+json"}
+
+
+def http_headers(error: HTTPException) -> dict[str, str]:
+    """The headers an HTTP error must carry besides its body's type: `Allow` on a 405 (RFC 9110)."""
+    return {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -99,7 +114,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ConvsignError)
     def handle_convsign_error(error: ConvsignError) -> Any:
         if wants_json():
-            return _problem(error.status, type(error).__name__, error.message)
+            return _problem(error.status, type(error).__name__, error.message, error_code(error))
         return render_template("errors/error.html", status=error.status, message=error.message), error.status
 
     @app.errorhandler(HTTPException)
@@ -108,9 +123,10 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, SecurityError):  # a Host outside TRUSTED_HOSTS: no URL can be built for it
             return Response(str(_("Adresse de serveur non reconnue.")), 400, mimetype="text/plain")
         message = csrf_message() if isinstance(error, CSRFError) else http_message(status)
+        headers = http_headers(error)
         if wants_json():
-            return _problem(status, error.name, message)
-        return render_template("errors/error.html", status=status, message=message), status
+            return _problem(status, error.name, message, f"http_{status}", headers)
+        return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 def csrf_message() -> str:

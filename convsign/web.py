@@ -13,7 +13,7 @@ from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from convsign import cli, errors, events, i18n, schema
+from convsign import cli, errors, events, i18n, routing, schema
 from convsign.admin import delegation_views as _admin_delegation_pages
 from convsign.admin import views as _admin_pages
 from convsign.admin.blueprint import bp as admin_bp
@@ -85,6 +85,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
     _init_extensions(app)
+    app.url_map.converters["int"] = routing.IdConverter  # before any route is added
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     connect_subscribers()

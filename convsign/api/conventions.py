@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, jsonify, url_for
 
 from convsign.api import drafts, inputs, outputs
 from convsign.api.bearer import caller
@@ -120,7 +120,7 @@ def pdf_response(content: bytes, filename: str, sha256: str | None = None) -> Re
 def download_document(convention_id: int) -> Response:
     """The latest revision, or `?revision=N`."""
     convention = visible(convention_id)
-    revision = documents.revision(convention, request.args.get("revision", type=int))
+    revision = documents.revision(convention, inputs.query_integer("revision"))
     return pdf_response(
         documents.content(revision), f"convention-{convention.id}-revision-{revision.number}.pdf", revision.sha256
     )

@@ -14,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from convsign.api import inputs
+from convsign.api import contract, inputs
+from convsign.api.openapi_schemas import ORG_REF
 from convsign.conventions.services import DEFAULT_STAGE, ConventionData, ObjectiveData, SignatoryData
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
@@ -42,6 +43,10 @@ class PartyChoice:
 def organisation(ref: dict[str, Any], field: str) -> Organisation:
     """The active organisation named by `organisation_id` or `siren`."""
     org_id, siren = ref.get("organisation_id"), ref.get("siren")
+    if org_id is not None:
+        inputs.integer(ref, "organisation_id", minimum=1)
+    if siren is not None and not isinstance(siren, str):
+        raise ValidationFailed(_("« %(name)s » : texte attendu.", name="siren"), field)
     found = None
     if isinstance(org_id, int) and not isinstance(org_id, bool):
         found = db.session.get(Organisation, org_id)
@@ -57,6 +62,7 @@ def lead(data: dict[str, Any], user: User) -> Organisation:
     if "lead" in data:
         if not isinstance(data["lead"], dict):
             raise ValidationFailed(_("« lead » : objet attendu."), "lead")
+        contract.refuse_unknown(data["lead"], contract.closed_properties(ORG_REF), "lead")
         org = organisation(data["lead"], "lead")
     elif user.organisation is not None:
         org = user.organisation
@@ -74,6 +80,7 @@ def parties(data: dict[str, Any], lead_org: Organisation) -> list[PartyChoice]:
     found: dict[int, PartyChoice] = {}
     for index, item in enumerate(inputs.items(data, "parties")):
         field = f"parties[{index}]"
+        contract.refuse_unknown(item, contract.item_properties("ConventionInput", "parties"), field)
         org = organisation(item, field)
         if org.kind == OrganisationKind.COMMUNE and org.parent_id != lead_org.id:
             raise ValidationFailed(
@@ -108,7 +115,10 @@ def objectives(data: dict[str, Any]) -> tuple[ObjectiveData, ...]:
 
 def signatory(item: dict[str, Any], field: str, party_ids: set[int], today: date) -> SignatoryData:
     """One slot: `office_id`, or `user_email` (the office that person holds today for a party)."""
-    office_id = inputs.integer(item, "office_id", required=False)
+    contract.refuse_unknown(item, contract.item_properties("ConventionInput", "signatories"), field)
+    office_id = inputs.integer(item, "office_id", required=False, minimum=1)
+    if item.get("user_email") is not None and not isinstance(item["user_email"], str):
+        raise ValidationFailed(_("« %(name)s » : texte attendu.", name="user_email"), field)
     if office_id is not None:
         office = db.session.get(Office, office_id)
     elif isinstance(item.get("user_email"), str):
@@ -153,7 +163,7 @@ def convention_data(data: dict[str, Any], user: User, today: date) -> tuple[Conv
     chosen = parties(data, lead_org)
     party_ids = [p.organisation_id for p in chosen]
     kind = data.get("kind", ConventionKind.CTG.value)
-    if kind not in {k.value for k in ConventionKind}:
+    if not isinstance(kind, str) or kind not in {k.value for k in ConventionKind}:
         raise ValidationFailed(_("« kind » : « ctg » ou « autre »."), "kind")
     slots = tuple(
         signatory(item, f"signatories[{i}]", set(party_ids), today)

@@ -5,13 +5,18 @@ Shape only: the rules (dates in order, parties and their signatories…) stay in
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
 
+from convsign.api import contract
 from convsign.errors import ValidationFailed
+from convsign.routing import MAX_ID
+
+POSITIVE = re.compile(r"[1-9][0-9]{0,9}")
 
 
 class UnsupportedBody(ValidationFailed):
@@ -20,11 +25,28 @@ class UnsupportedBody(ValidationFailed):
     status = 415
 
 
+class BadQuery(ValidationFailed):
+    """A query parameter given twice, or not of its type."""
+
+    status = 400
+
+
+def query_integer(name: str) -> int | None:
+    """The query parameter `name`, a positive integer given at most once (None when absent)."""
+    values = request.args.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1 or not POSITIVE.fullmatch(values[0]) or int(values[0]) > MAX_ID:
+        raise BadQuery(_("« %(name)s » : un seul nombre entier positif attendu.", name=name), name)
+    return int(values[0])
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object."""
     data = request.get_json(silent=True) if request.is_json else None
     if not isinstance(data, dict):
         raise UnsupportedBody(_("Envoyez un objet JSON (Content-Type: application/json)."))
+    contract.check_declared(data)
     return data
 
 
@@ -47,13 +69,17 @@ def text(data: dict[str, Any], name: str, *, required: bool = True, max_length: 
     return value
 
 
-def integer(data: dict[str, Any], name: str, *, required: bool = True) -> int | None:
-    """An integer field."""
+def integer(data: dict[str, Any], name: str, *, required: bool = True, minimum: int = 0) -> int | None:
+    """An integer field, from `minimum` to what an INTEGER column holds (ids and counts alike)."""
     value = data.get(name)
     if value is None and not required:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValidationFailed(_("« %(name)s » : nombre entier attendu.", name=name), name)
+    if not minimum <= value <= MAX_ID:
+        raise ValidationFailed(
+            _("« %(name)s » : nombre entier de %(min)s à %(max)s attendu.", name=name, min=minimum, max=MAX_ID), name
+        )
     return value
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from convsign.api.openapi_schemas import SCHEMAS, ref
+from convsign.api.openapi_links import LINKS
+from convsign.api.openapi_schemas import ID, SCHEMAS, ref
 
 DESCRIPTION = (
     "L'API de convsign : créer et suivre des conventions, signer, refuser, télécharger les documents signés et "
@@ -19,20 +20,26 @@ DESCRIPTION = (
     "navigateur connecté ; c'est pourquoi l'API n'a pas de jeton CSRF.\n\n"
     "**Erreurs** : documents « problem » (RFC 9457), message en français dans `detail`, code stable dans `code`, "
     "champs en cause dans `errors`.\n\n"
+    "**Contrat** : les schémas disent ce que le serveur vérifie. `null` n'est admis que là où un schéma "
+    "le dit, et vaut alors absent ; une propriété qu'un schéma ne déclare pas est refusée (422) ; un "
+    "texte ne contient jamais de caractère nul (400) ; un identifiant au-delà de 2 147 483 647 ne désigne "
+    "rien (404). Les règles qui dépendent de l'état de la convention ou de la date du jour sont dites "
+    "dans le résumé de chaque opération (réponse 409 ou 422). Les `links` des réponses enchaînent un "
+    "parcours : créer un brouillon, l'ouvrir, le relire, signer.\n\n"
     "**Webhooks** : `signature.created`, `signatory.refused`, `convention.completed`, `convention.cancelled`, "
     "envoyés en POST JSON, signés `X-Convsign-Signature: t=<horodatage>,v1=<HMAC-SHA256 hex de « t.corps »>`."
 )
 
-CONVENTION_ID = {"name": "convention_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+CONVENTION_ID = {"name": "convention_id", "in": "path", "required": True, "schema": ID}
 SLOT_ID = {
     "name": "slot_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer"},
+    "schema": ID,
     "description": "L'identifiant du signataire (`signatories[].id`).",
 }
 ERROR_TEXT = {
-    400: "Requête incorrecte.",
+    400: "Requête incorrecte : paramètre de requête répété ou mal formé, ou texte contenant un caractère nul.",
     401: "Jeton absent, inconnu, révoqué ou expiré.",
     403: "Le jeton n'en a pas le droit (rôle, ou signataire d'une autre personne).",
     404: "Inconnu, ou invisible pour le titulaire du jeton.",
@@ -58,7 +65,7 @@ def json_answer(status: int, schema: str, text: str) -> dict[str, Any]:
 
 
 def json_input(schema: str) -> dict[str, Any]:
-    """A required JSON body."""
+    """A required JSON body (a text holding a NUL character is refused: 400)."""
     return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
 
 
@@ -74,7 +81,13 @@ PDF_ANSWER = {
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
-PDF_INPUT = {"required": True, "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+PDF_INPUT = {
+    "required": True,
+    "description": "Le PDF lui-même, en octets (pas en base64 ni en formulaire).",
+    "content": {
+        "application/pdf": {"schema": {"type": "string", "format": "binary", "contentMediaType": "application/pdf"}}
+    },
+}
 
 
 def operation(
@@ -85,7 +98,9 @@ def operation(
     params: list[dict[str, Any]] | None = None,
     body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One operation."""
+    """One operation; one that reads a body or a query may answer 400 (a NUL character, a repeated value)."""
+    if body or any(p["in"] == "query" for p in params or []):
+        answers = {**answers, **problems(400)}
     result: dict[str, Any] = {"operationId": op_id, "summary": summary, "responses": answers}
     if params:
         result["parameters"] = params
@@ -126,12 +141,18 @@ def convention_paths() -> dict[str, Any]:
                 {**PDF_ANSWER, **problems(404)},
                 params=[
                     *ids,
-                    {"name": "revision", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                    {
+                        "name": "revision",
+                        "in": "query",
+                        "required": False,
+                        "schema": ID,
+                        "description": "Le numéro de la révision, une seule fois ; par défaut la dernière.",
+                    },
                 ],
             ),
             "post": operation(
                 "uploadDocument",
-                "Remplacer le texte généré par ce PDF (brouillon).",
+                "Remplacer le texte généré par ce PDF (brouillon ; coordinateur, administrateur).",
                 {**json_answer(200, "Convention", "Le brouillon."), **problems(403, 404, 409, 413, 415, 422)},
                 params=ids,
                 body=PDF_INPUT,
@@ -140,7 +161,8 @@ def convention_paths() -> dict[str, Any]:
         "/conventions/{convention_id}/open": {
             "post": operation(
                 "openConvention",
-                "Figer le texte et ouvrir la première étape.",
+                "Figer le texte et ouvrir la première étape (brouillon qui a au moins un signataire ; "
+                "coordinateur, administrateur).",
                 {**json_answer(200, "Convention", "La convention ouverte."), **problems(403, 404, 409, 422)},
                 params=ids,
             )
@@ -161,7 +183,8 @@ def slot_paths() -> dict[str, Any]:
         f"{base}/signing-key": {
             "post": operation(
                 "createSigningKey",
-                "Créer sa clé de signature pour la fonction de ce signataire.",
+                "Créer sa clé de signature pour la fonction de ce signataire (son titulaire ou son délégataire, "
+                "une fois par fonction).",
                 {**json_answer(201, "SigningKey", "La clé et son certificat."), **problems(403, 404, 415, 422)},
                 params=ids,
                 body=json_input("PassphraseInput"),
@@ -170,7 +193,8 @@ def slot_paths() -> dict[str, Any]:
         f"{base}/signature": {
             "post": operation(
                 "sign",
-                "Signer, en nommant la révision lue (`seen_sha256`).",
+                "Signer, en nommant la révision lue (`seen_sha256`) : le titulaire du signataire ou son "
+                "délégataire, à son étape, avec la phrase secrète de sa clé.",
                 {
                     **json_answer(201, "SignatureResult", "La nouvelle révision."),
                     **problems(403, 404, 409, 415, 422, 429),
@@ -182,7 +206,7 @@ def slot_paths() -> dict[str, Any]:
         f"{base}/refusal": {
             "post": operation(
                 "refuse",
-                "Refuser de signer, avec un motif.",
+                "Refuser de signer, avec un motif (le titulaire du signataire ou son délégataire, à son étape).",
                 {**json_answer(201, "RefusalResult", "Le refus enregistré."), **problems(403, 404, 415, 422)},
                 params=ids,
                 body=json_input("RefusalInput"),
@@ -207,13 +231,17 @@ def decision_paths() -> dict[str, Any]:
     return {
         "/conventions/{convention_id}/cancel": {
             "post": operation(
-                "cancelConvention", "Annuler, avec un motif.", answer, params=ids, body=json_input("CancelInput")
+                "cancelConvention",
+                "Annuler un brouillon ou une convention en circulation, avec un motif (coordinateur, administrateur).",
+                answer,
+                params=ids,
+                body=json_input("CancelInput"),
             )
         },
         "/conventions/{convention_id}/close": {
             "post": operation(
                 "closeConvention",
-                "Clore avec les signatures obtenues, après des refus.",
+                "Clore avec les signatures obtenues, après des refus (coordinateur, administrateur).",
                 answer,
                 params=ids,
                 body=json_input("CloseInput"),
@@ -222,7 +250,8 @@ def decision_paths() -> dict[str, Any]:
         "/conventions/{convention_id}/deadline": {
             "post": operation(
                 "extendDeadline",
-                "Reporter la date limite de signature.",
+                "Reporter la date limite d'une convention en circulation ou expirée : la nouvelle date n'est ni "
+                "passée, ni avant l'actuelle (coordinateur, administrateur).",
                 answer,
                 params=ids,
                 body=json_input("DeadlineInput"),
@@ -237,7 +266,8 @@ def decision_paths() -> dict[str, Any]:
             ),
             "post": operation(
                 "recordDeliberation",
-                "Enregistrer (ou corriger) la délibération d'une partie.",
+                "Enregistrer (ou corriger) la délibération d'une partie (le coordinateur de la convention, un "
+                "administrateur, ou les signataires et agents de la partie).",
                 {**json_answer(201, "Party", "La partie et sa délibération."), **problems(403, 404, 415, 422)},
                 params=ids,
                 body=json_input("DeliberationInput"),
@@ -275,6 +305,15 @@ def other_paths() -> dict[str, Any]:
     }
 
 
+def with_links(paths: dict[str, Any]) -> dict[str, Any]:
+    """The paths, each answer carrying the links to the operations its body names (OpenAPI links)."""
+    for item in paths.values():
+        for op in item.values():
+            for status, links in LINKS.get(op["operationId"], {}).items():
+                op["responses"][status]["links"] = links
+    return paths
+
+
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     return {
@@ -282,7 +321,7 @@ def document() -> dict[str, Any]:
         "info": {"title": "convsign", "version": "1", "description": DESCRIPTION},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
-        "paths": {**convention_paths(), **slot_paths(), **decision_paths(), **other_paths()},
+        "paths": with_links({**convention_paths(), **slot_paths(), **decision_paths(), **other_paths()}),
         "components": {
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer", "description": "Un jeton personnel `cvs_…`."}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from convsign.conventions import circuit
+from convsign.conventions import circuit, layout
 from convsign.deliberations import gate
 from convsign.models import ConventionKind, ConventionStatus, ObjectiveDomain
+from convsign.routing import MAX_ID
 
 
 def ref(name: str) -> dict[str, str]:
@@ -32,9 +33,40 @@ def nullable(kind: str, **extra: Any) -> dict[str, Any]:
 
 
 STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+# What the API reads: ids and counts fit an INTEGER column; a required text holds a visible character.
+# An optional property given null is read as absent.
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+OPTIONAL_ID = {**ID, "type": ["integer", "null"]}
+COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+# The server refuses a NUL character anywhere (400), and reads as blank what Python's str.strip()
+# removes: the patterns spell both out, character by character, so that any regex engine agrees.
+BLANKS = "".join(f"\\u{code:04x}" for code in range(0x10000) if chr(code).isspace())
+NO_NUL = "^[^\\u0000]*$"
+VISIBLE = f"^[^\\u0000]*[^{BLANKS}\\u0000][^\\u0000]*$"
+FREE_TEXT = {"type": "string", "pattern": NO_NUL}
+OPTIONAL_STRING = {"type": ["string", "null"], "pattern": NO_NUL}
+LAID_OUT_TEXT = {
+    "type": ["string", "null"],
+    "maxLength": 20000,
+    "pattern": layout.WORDS_PATTERN,
+    "description": f"Aucun mot (suite sans espace, tabulation ni saut de ligne) de plus de {layout.LONGEST_WORD} "
+    "caractères.",
+}
+
+
+def text(max_length: int, **extra: Any) -> dict[str, Any]:
+    """A required text: at least one character that is not blank, no NUL, `max_length` at most."""
+    return {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": VISIBLE, **extra}
+
+
+def optional_text(max_length: int, **extra: Any) -> dict[str, Any]:
+    """An optional text, possibly empty, no NUL."""
+    return {"type": ["string", "null"], "maxLength": max_length, "pattern": NO_NUL, **extra}
+
+
 DATE, DATETIME = {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}
 SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-ORG_REF = obj({"organisation_id": INTEGER, "siren": STRING}, [], closed=False)
+ORG_REF = obj({"organisation_id": OPTIONAL_ID, "siren": OPTIONAL_STRING}, [])
 SLOT_STATUSES = [circuit.WAITING, circuit.TO_SIGN, circuit.BLOCKED, circuit.SIGNED, circuit.REFUSED]
 DELIBERATION_STATES = [gate.MISSING, gate.NOT_EXECUTORY, gate.UNCONFIRMED, gate.EXECUTORY, gate.NOT_REQUIRED]
 
@@ -57,6 +89,28 @@ DELIBERATION = {
     "acknowledged_on": nullable("string", format="date"),
     "published_on": nullable("string", format="date"),
     "publication_mode": nullable("string"),
+    "executory_on": nullable("string", format="date"),
+}
+
+DELIBERATION_INPUT = {
+    "session_date": DATE,
+    "convocation_date": nullable("string", format="date"),
+    "members_in_office": COUNT,
+    "members_present": COUNT,
+    "members_represented": nullable("integer", minimum=0, maximum=MAX_ID),
+    "secretary": optional_text(200),
+    "rapporteur": optional_text(200),
+    "subject": text(2000),
+    "unanimous": {"type": ["boolean", "null"], "default": False},
+    "votes_for": nullable("integer", minimum=0, maximum=MAX_ID),
+    "votes_against": nullable("integer", minimum=0, maximum=MAX_ID),
+    "abstentions": nullable("integer", minimum=0, maximum=MAX_ID),
+    "number": optional_text(50),
+    "actes_identifier": optional_text(64, description="062-216205237-20221213-del-131222-330-DE"),
+    "sent_on": nullable("string", format="date"),
+    "acknowledged_on": nullable("string", format="date"),
+    "published_on": nullable("string", format="date"),
+    "publication_mode": optional_text(100),
     "executory_on": nullable("string", format="date"),
 }
 
@@ -157,30 +211,29 @@ SCHEMAS: dict[str, Any] = {
     ),
     "ConventionInput": obj(
         {
-            "title": STRING,
-            "reference": STRING,
+            "title": text(300),
+            "reference": text(100),
             "kind": {"enum": [k.value for k in ConventionKind], "default": "ctg"},
             "start": DATE,
-            "end": DATE,
-            "deadline": DATE,
-            "preamble": STRING,
-            "steering_committee": STRING,
+            "end": {**DATE, "description": "Postérieure au début."},
+            "deadline": nullable("string", format="date", description="Date limite de signature (facultative)."),
+            "preamble": LAID_OUT_TEXT,
+            "steering_committee": LAID_OUT_TEXT,
             "lead": {**ORG_REF, "description": "L'intercommunalité porteuse ; par défaut celle du coordinateur."},
             "parties": {
                 "type": "array",
                 "items": {
                     **obj(
                         {
-                            "organisation_id": INTEGER,
-                            "siren": STRING,
+                            "organisation_id": OPTIONAL_ID,
+                            "siren": OPTIONAL_STRING,
                             "deliberation_required": {
-                                "type": "boolean",
+                                "type": ["boolean", "null"],
                                 "description": "Par défaut : oui pour communes et EPCI.",
                             },
-                            "waiver_reason": {
-                                "type": "string",
-                                "description": "Obligatoire pour dispenser de délibération.",
-                            },
+                            "waiver_reason": optional_text(
+                                2000, description="Obligatoire pour dispenser de délibération."
+                            ),
                         },
                         [],
                     )
@@ -190,15 +243,15 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "description": "Domaine → liste d'objectifs.",
                 "propertyNames": {"enum": [d.value for d in ObjectiveDomain]},
-                "additionalProperties": {"type": "array", "items": STRING},
+                "additionalProperties": {"type": "array", "items": FREE_TEXT},
             },
             "signatories": {
                 "type": "array",
                 "items": obj(
                     {
-                        "office_id": INTEGER,
-                        "user_email": {"type": "string", "format": "email"},
-                        "stage": {"type": "integer", "minimum": 1, "maximum": 9},
+                        "office_id": OPTIONAL_ID,
+                        "user_email": optional_text(320, description="Une personne qui exerce une fonction."),
+                        "stage": {"type": ["integer", "null"], "minimum": 1, "maximum": 9},
                     },
                     [],
                 ),
@@ -206,18 +259,20 @@ SCHEMAS: dict[str, Any] = {
         },
         ["title", "reference", "start", "end", "parties", "signatories"],
     ),
-    "PassphraseInput": obj({"passphrase": {"type": "string", "minLength": 12}}),
+    "PassphraseInput": obj({"passphrase": text(1000, minLength=12)}),
     "SigningKey": obj({"certificate_sha256": SHA256, "serial": STRING, "not_after": DATETIME}),
-    "SignatureInput": obj({"passphrase": STRING, "seen_sha256": SHA256}),
+    "SignatureInput": obj({"passphrase": text(1000), "seen_sha256": SHA256}),
     "SignatureResult": obj({"revision": INTEGER, "sha256": SHA256}),
-    "RefusalInput": obj({"reason": STRING}),
+    "RefusalInput": obj({"reason": text(2000)}),
     "RefusalResult": obj({"id": INTEGER, "status": {"const": circuit.REFUSED}, "reason": STRING}),
-    "ReassignInput": obj({"office_id": INTEGER}),
-    "CancelInput": obj({"reason": STRING}),
-    "CloseInput": obj({"note": STRING}),
-    "DeadlineInput": obj({"deadline": DATE}),
+    "ReassignInput": obj({"office_id": ID}),
+    "CancelInput": obj({"reason": text(2000)}),
+    "CloseInput": obj({"note": text(2000)}),
+    "DeadlineInput": obj(
+        {"deadline": {**DATE, "description": "Ni passée, ni avant la date limite actuelle."}}
+    ),
     "DeliberationInput": obj(
-        {"party_id": INTEGER, **DELIBERATION},
+        {"party_id": ID, **DELIBERATION_INPUT},
         ["party_id", "session_date", "members_in_office", "members_present", "subject"],
     ),
     "VerificationReport": obj(

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from convsign.api.blueprint import bp
-from convsign.errors import ConvsignError, ValidationFailed, http_message
+from convsign.errors import ConvsignError, ValidationFailed, error_code, http_headers, http_message
 
 PROBLEM_TYPE = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, code: str, **extra: Any) -> Response:
-    """A problem document with its status."""
+def problem(status: int, title: str, detail: str, code: str, headers: dict[str, str] | None = None,
+            **extra: Any) -> Response:
+    """A problem document with its status (and the headers its status requires)."""
     response = jsonify(
         {"type": "about:blank", "title": title, "status": status, "detail": detail, "code": code, **extra}
     )
     response.status_code = status
     response.mimetype = PROBLEM_TYPE
+    response.headers.update(headers or {})
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="convsign"'
     return response
-
-
-def error_code(error: ConvsignError) -> str:
-    """A stable snake_case code: the error's own `code` when it has one, else its class name."""
-    code = getattr(error, "code", None)
-    if isinstance(code, str) and code:
-        return code
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
 
 
 def field_errors(error: ValidationFailed) -> list[dict[str, str | None]]:
@@ -43,12 +36,14 @@ def field_errors(error: ValidationFailed) -> list[dict[str, str | None]]:
 @bp.errorhandler(ConvsignError)
 def convsign_problem(error: ConvsignError) -> Response:
     """A rule refused the call: its French message, its code, and the fields at fault."""
-    extra = {"errors": field_errors(error)} if isinstance(error, ValidationFailed) else {}
-    return problem(error.status, type(error).__name__, error.message, error_code(error), **extra)
+    if isinstance(error, ValidationFailed):
+        return problem(error.status, type(error).__name__, error.message, error_code(error),
+                       errors=field_errors(error))
+    return problem(error.status, type(error).__name__, error.message, error_code(error))
 
 
 @bp.errorhandler(HTTPException)
 def http_problem(error: HTTPException) -> Response:
     """An HTTP error raised inside the API (too large a body, wrong method…)."""
     status = error.code or 500
-    return problem(status, error.name, http_message(status), f"http_{status}")
+    return problem(status, error.name, http_message(status), f"http_{status}", http_headers(error))

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from convsign import events
 from convsign.audit.services import record
-from convsign.conventions import circuit
+from convsign.conventions import circuit, layout
 from convsign.conventions.document import prepare_document
 from convsign.documents import services as documents
 from convsign.errors import ConvsignError, ValidationFailed
@@ -124,6 +124,7 @@ def epci_communes(epci_id: int) -> list[Organisation]:
 def _check(data: ConventionData) -> dict[int, Office]:
     if data.end <= data.start:
         raise ValidationFailed(_("La fin de la convention doit suivre son début."), "end")
+    _check_words(data)
     if data.lead_id not in data.party_ids:
         raise ValidationFailed(_("L'organisation porteuse doit faire partie des parties."), "party_ids")
     if data.caf_id is not None and data.caf_id not in data.party_ids:
@@ -132,6 +133,15 @@ def _check(data: ConventionData) -> dict[int, Office]:
         sa.select(Office).where(Office.id.in_([s.office_id for s in data.signatories])))}
     _check_signatories(data, offices)
     return offices
+
+
+def _check_words(data: ConventionData) -> None:
+    """No word the generator cannot lay out (see convsign.conventions.layout)."""
+    for field, value in (("preamble", data.preamble), ("steering_committee", data.steering_committee)):
+        if layout.longest_word(value) > layout.LONGEST_WORD:
+            raise ValidationFailed(
+                _("Un mot de plus de %(n)s caractères sans espace ne peut pas être mis en page : coupez-le.",
+                  n=layout.LONGEST_WORD), field)
 
 
 def _check_signatories(data: ConventionData, offices: dict[int, Office]) -> None:

@@ -122,6 +122,9 @@ def ensure_may_sign(slot: Signatory, user: User) -> Authority:
     if status.code == circuit.WAITING:
         raise SigningRefused(_("Votre tour n'est pas encore venu : une étape précédente du circuit n'est pas "
                                "terminée."))
+    if status.code == circuit.REFUSED:  # its reason is the refusal's motive, not a sentence about signing
+        raise SigningRefused(_("La signature a été refusée pour « %(office)s » (motif : « %(reason)s ») : elle "
+                               "ne peut plus être donnée.", office=slot.office.title, reason=status.reason))
     if status.code != circuit.TO_SIGN:
         raise SigningRefused(status.reason or _("Ce signataire ne peut pas signer pour le moment."))
     return authority

@@ -22,7 +22,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "base": (
         "models", "documents", "audit", "trust", "rules", "outbox", "pdf", "pki", "config", "errors", "events",
         "extensions", "faults", "formtools", "i18n", "i18n_catalogs", "labels", "locks", "permissions", "schema",
-        "terminal", "view_actions", "migrations", "filemodes", "links",
+        "terminal", "view_actions", "migrations", "filemodes", "links", "routing",
     ),
     "domain": ("auth", "conventions", "deliberations", "signing"),
     "follow-up": ("followup", "dashboard", "evidence", "verification"),
