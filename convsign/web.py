@@ -24,6 +24,7 @@ from convsign.api import deliberations as _api_deliberations
 from convsign.api import pages as _api_pages
 from convsign.api import problems as _api_problems
 from convsign.api import slots as _api_slots
+from convsign.api import token_signing as _api_token_signing
 from convsign.api import verification as _api_verification
 from convsign.api import webhook_events
 from convsign.api.blueprint import bp as api_bp
@@ -62,7 +63,8 @@ from convsign.verification.blueprint import bp as verification_bp
 # The view modules above are imported for their routes, which attach to their feature's blueprint.
 VIEW_MODULES = (
     _admin_delegation_pages, _admin_pages, _api_bearer, _api_conventions, _api_decisions, _api_deliberations,
-    _api_pages, _api_problems, _api_slots, _api_verification, _auth_pages, _convention_pages, _dashboard_pages,
+    _api_pages, _api_problems, _api_slots, _api_token_signing, _api_verification, _auth_pages, _convention_pages,
+    _dashboard_pages,
     _deliberation_pages, _convention_document_pages, _evidence_pages, _followup_pages, _home_pages, _outbox_pages,
     _signing_pages, _trust_pages, _verification_pages,
 )
