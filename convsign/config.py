@@ -68,6 +68,8 @@ class DefaultConfig:
     PASSPHRASE_LOCKOUT_MINUTES = 15
     # Signature attempts (passphrase or certificate password) per person and address, before 429.
     SIGNING_RATE_LIMIT = "10 per minute"
+    # The loopback port of the local signing agent (convsign-agent serve) the signing page looks for.
+    AGENT_PORT = 8731
     # Tests only: kill the worker at a named step of a signature (convsign.faults).
     FAULT_INJECTION: str | None = None
     BABEL_DEFAULT_LOCALE = "fr"

@@ -70,6 +70,6 @@ def finish_token_signature(convention_id: int, slot_id: int) -> Response:
     data = inputs.json_body()
     token = inputs.text(data, "preparation", max_length=100)
     value = _base64(data.get("signature"), "signature", 2048)
-    revision = token_signing.finish(token, caller(), value, utcnow())
+    revision = token_signing.finish(token, slot_id, caller(), value, utcnow())
     db.session.commit()
     return json_response({"revision": revision.number, "sha256": revision.sha256}, 201)

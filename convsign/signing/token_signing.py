@@ -158,9 +158,9 @@ def prepare(slot_id: int, user: User, seen_sha256: str, chain_ders: Sequence[byt
     return Prepared(state.token, field.digest_to_sign, field.algorithm, state.expires_at, outcome.checked)
 
 
-def _state(token: str, user: User, now: datetime) -> PreparedSignature:
+def _state(token: str, slot_id: int, user: User, now: datetime) -> PreparedSignature:
     state = db.session.scalar(sa.select(PreparedSignature).where(PreparedSignature.token == token))
-    if state is None or state.user_id != user.id:
+    if state is None or state.user_id != user.id or state.slot_id != slot_id:
         raise NotFound()
     if state.used_at is not None:
         raise Conflict(_("Cette préparation a déjà servi à une signature : préparez-en une nouvelle."))
@@ -169,11 +169,11 @@ def _state(token: str, user: User, now: datetime) -> PreparedSignature:
     return state
 
 
-def finish(token: str, user: User, signature_value: bytes, now: datetime) -> DocumentRevision:
-    """Complete the prepared signature with the token's value, under the convention's lock."""
-    state = _state(token, user, now)
+def finish(token: str, slot_id: int, user: User, signature_value: bytes, now: datetime) -> DocumentRevision:
+    """Complete the prepared signature of `slot_id` with the token's value, under the convention's lock."""
+    state = _state(token, slot_id, user, now)
     convention = documents.lock_convention(state.slot.convention_id)
-    state = _state(token, user, now)  # another finish of the same state may have won the lock
+    state = _state(token, slot_id, user, now)  # another finish of the same state may have won the lock
     slot = get_slot(state.slot_id)
     authority = ensure_may_sign(slot, user)
     if convention.latest_sha256 != state.revision_sha256:
