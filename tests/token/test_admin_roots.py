@@ -13,7 +13,7 @@ from convsign.models import AuditEntry, CertificateFingerprint, Role, TrustedRoo
 from convsign.signing import token_signing
 from convsign.trust import platform
 from tests.conftest import Auth, Factory, csrf_token, post_form, text
-from tests.token.conftest import Hsm, make_ca
+from tests.tokens import Hsm, make_ca
 
 PAGE = "/admin/autorites-racines"
 

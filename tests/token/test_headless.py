@@ -25,7 +25,7 @@ from convsign.trust import platform
 from tests.api.conftest import bearer, token_for
 from tests.integration.test_signing_flow import sign as sign_with_internal_key
 from tests.pdfsig import require_tools, run_pdfsig, signature_blocks
-from tests.token.conftest import CHOSEN_PIN_ENV, PIN, SOFTHSM_MODULE, Hsm, mayor_email, run_agent
+from tests.tokens import CHOSEN_PIN_ENV, PIN, SOFTHSM_MODULE, Hsm, mayor_email, run_agent
 from tests.world import Territory, build_territory, open_convention
 
 
