@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,8 @@ class TokenCertificate:
 
     def describe(self) -> dict[str, Any]:
         cert = self.certificate
-        return {"id": self.object_id, "label": self.label, "subject": cert.subject.rfc4514_string(),
+        return {"id": self.object_id, "label": self.label, "sha256": hashlib.sha256(self.der).hexdigest(),
+                "subject": cert.subject.rfc4514_string(),
                 "issuer": cert.issuer.rfc4514_string(), "not_after": cert.not_valid_after_utc.isoformat()}
 
 

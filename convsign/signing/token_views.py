@@ -7,17 +7,21 @@ import base64
 import binascii
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+import sqlalchemy as sa
+from flask import Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
 
 from convsign.errors import ConvsignError
-from convsign.extensions import limiter
+from convsign.extensions import db, limiter
+from convsign.models import CertificateFingerprint
 from convsign.models.types import utcnow
-from convsign.signing import token_signing
+from convsign.signing import fingerprints, token_signing
 from convsign.signing.blueprint import bp
+from convsign.signing.token_forms import OwnFingerprintForm
 from convsign.signing.views import _person_and_address, _signing_limit, _slot_for_viewer
-from convsign.view_actions import attempt
+from convsign.view_actions import attempt, show_on_form
 
 MAX_CERTIFICATES = 7
 
@@ -82,3 +86,28 @@ def token_finish(slot_id: int) -> tuple[Response, int]:
         return _refusal(outcome)
     return jsonify({"revision": outcome.number, "sha256": outcome.sha256,
                     "next": url_for("signing.sign_page", slot_id=slot.id)}), 201
+
+
+def _certificates_page(form: OwnFingerprintForm, status: int = 200) -> tuple[str, int]:
+    registered = db.session.scalars(sa.select(CertificateFingerprint)
+                                    .where(CertificateFingerprint.user_id == current_user.id)
+                                    .order_by(CertificateFingerprint.created_at)).all()
+    return render_template("signing/certificates.html", form=form, registered=registered), status
+
+
+@bp.route("/signature/certificats", methods=["GET", "POST"])
+@limiter.limit(_signing_limit, key_func=_person_and_address, methods=["POST"])
+@login_required
+def certificates_page() -> BaseResponse | tuple[str, int]:
+    """One's own certificates registered by fingerprint (for a card whose certificate does not carry the
+    account's e-mail address); registering one asks for the password."""
+    form = OwnFingerprintForm()
+    if form.validate_on_submit():
+        result = attempt(lambda: fingerprints.register_own(current_user, form.fingerprint.data or "",
+                                                           form.password.data or "", utcnow()))
+        if not isinstance(result, ConvsignError):
+            flash(_("Ce certificat est enregistré comme le vôtre."), "success")
+            return redirect(url_for("signing.certificates_page"))
+        show_on_form(form, result, "fingerprint")
+        return _certificates_page(form, result.status)
+    return _certificates_page(form, 422 if form.errors else 200)

@@ -12,7 +12,7 @@ from convsign.extensions import db
 from convsign.models import AuditEntry, CertificateFingerprint, Role, TrustedRoot, User
 from convsign.signing import token_signing
 from convsign.trust import platform
-from tests.conftest import Auth, Factory, csrf_token, post_form, text
+from tests.conftest import TEST_PASSWORD, Auth, Factory, csrf_token, post_form, text
 from tests.tokens import Hsm, make_ca
 
 PAGE = "/admin/autorites-racines"
@@ -72,3 +72,23 @@ def test_a_registered_fingerprint_makes_a_certificate_the_persons(app: Flask, cl
         assert user is not None and token_signing.belongs_to(certificate, user)
         row = db.session.scalar(sa.select(CertificateFingerprint))
         assert row is not None and row.registered_by_id == admin.id
+
+
+def test_a_person_registers_their_certificate_with_their_password(app: Flask, client: FlaskClient, factory: Factory,
+                                                                  auth: Auth, hsm: Hsm) -> None:
+    person = factory.user(Role.SIGNATORY, email="autre.adresse@example.org")
+    certificate = hsm.tokens["maire1-ec"].certificate
+    fingerprint = certificate.fingerprint(hashes.SHA256()).hex()
+    auth.login(person.email)
+    page = "/signature/certificats"
+    wrong = post_form(client, page, {"fingerprint": fingerprint, "password": "pas le bon mot de passe"})
+    assert wrong.status_code == 422 and "Mot de passe incorrect" in text(wrong)
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        assert user is not None and not token_signing.belongs_to(certificate, user)
+    done = post_form(client, page, {"fingerprint": fingerprint.upper(), "password": TEST_PASSWORD})
+    assert done.status_code == 302
+    assert fingerprint in text(client.get(page))
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        assert user is not None and token_signing.belongs_to(certificate, user)
