@@ -17,6 +17,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from convsign.admin import trust_roots
+from convsign.audit.labels import entry_label
 from convsign.documents import services as documents
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, ConventionStatus, PreparedSignature, Signatory, User
@@ -80,7 +81,10 @@ def test_a_mayor_signs_from_the_token_and_the_completion_carries_the_chain(
         entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "signature_created")
                                      .order_by(AuditEntry.id)).all()
         details = [e.details for e in entries]
+        shown = [entry_label(e.action, e.details) for e in entries]  # as the journal and evidence file show it
     assert "révocation vérifiée" in str(details[0]) and "révocation non vérifiée" in str(details[1])
+    assert shown[0].endswith("(certificat personnel, révocation vérifiée)")
+    assert shown[1].endswith("(certificat personnel, révocation non vérifiée)")
     for title in ("Président", "Directeur"):
         sign_with_internal_key(app, convention_id, territory.holder(title).email)
     _sha, final, status = latest(app, convention_id)
