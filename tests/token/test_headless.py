@@ -227,3 +227,34 @@ def test_someone_else_cannot_finish_a_preparation(app: Flask, client: FlaskClien
     other_slot = slot_of(app, convention_id, mayor_email(2))
     response = _finish(client, other, convention_id, other_slot, prepared)
     assert response.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_the_agent_prepares_again_once_when_a_signature_lands_meanwhile(
+        app: Flask, territory: Territory, hsm: Hsm, live_server: str) -> None:
+    trust_test_ca(app, hsm)
+    convention_id = open_convention(app, territory)
+    landed: list[str] = []
+    inner = app.wsgi_app
+
+    def another_signature_first(environ: dict[str, object], start_response: object) -> object:
+        """Before the agent's first finish reaches the app, the other mayor signs (a real signature)."""
+        if str(environ["PATH_INFO"]).endswith("/token-signature") and not landed:
+            landed.append("signed")
+            sign_with_internal_key(app, convention_id, mayor_email(2))
+        return inner(environ, start_response)  # type: ignore[arg-type]
+
+    app.wsgi_app = another_signature_first  # type: ignore[method-assign,assignment]
+    try:
+        code, out, err = agent_sign(live_server, token_for(app, mayor_email(1)), "maire1-ec", convention_id,
+                                    slot_of(app, convention_id, mayor_email(1)))
+    finally:
+        app.wsgi_app = inner  # type: ignore[method-assign]
+    assert landed == ["signed"]
+    assert code == 0, err
+    assert out == latest(app, convention_id)[0]
+    with app.app_context():
+        signed = db.session.scalars(sa.select(Signatory).where(Signatory.convention_id == convention_id,
+                                                               Signatory.signed_at.is_not(None))).all()
+        used = db.session.scalars(sa.select(PreparedSignature)).all()
+    assert len(signed) == 2
+    assert sorted(p.used_at is not None for p in used) == [False, True]  # the stale preparation never served
