@@ -153,6 +153,7 @@ def prepare(slot_id: int, user: User, seen_sha256: str, chain_ders: Sequence[byt
         chain_der=pack(c.public_bytes(Encoding.DER) for c in path), certificate_sha256=fingerprint(path[0]),
         crls_der=pack(outcome.crls), ocsps_der=pack(outcome.ocsps), revocation_checked=outcome.checked,
         created_at=now, expires_at=now + LIFETIME)
+    db.session.execute(sa.delete(PreparedSignature).where(PreparedSignature.expires_at < now))  # stale ones
     db.session.add(state)
     db.session.flush()
     return Prepared(state.token, field.digest_to_sign, field.algorithm, state.expires_at, outcome.checked)
@@ -179,6 +180,10 @@ def finish(token: str, slot_id: int, user: User, signature_value: bytes, now: da
     if convention.latest_sha256 != state.revision_sha256:
         raise DocumentChanged()
     path = [x509.load_der_x509_certificate(der) for der in unpack(state.chain_der)]
+    try:
+        external.check_leaf(path[0], now)  # still valid when it signs, minutes after prepare
+    except external.ExternalCertificateError as error:
+        raise certificate_refusal(error) from error
     field = interrupted.PreparedField(state.tbs_pdf, state.reserved_start, state.reserved_end,
                                       state.document_digest, state.signed_attrs, interrupted.algorithm_of(path[0]))
     try:
