@@ -7,7 +7,7 @@ PORT ?= 5000
 # Links in e-mails are built on this address only (never on the request's Host header).
 export CONVSIGN_EXTERNAL_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint
+.PHONY: install run test lint agent
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,14 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+
+# The signing agent as one file (a zipapp): `python3 dist/convsign-agent.pyz serve …` on a machine with
+# python-pkcs11 and cryptography installed (pip install python-pkcs11 cryptography).
+agent: dist/convsign-agent.pyz
+
+dist/convsign-agent.pyz: agent/convsign_agent/*.py
+	rm -rf build/agent && mkdir -p build/agent dist
+	cp -r agent/convsign_agent build/agent/
+	rm -rf build/agent/convsign_agent/__pycache__
+	printf 'import sys\nfrom convsign_agent.cli import main\nsys.exit(main())\n' > build/agent/__main__.py
+	$(PYTHON) -m zipapp build/agent -p "/usr/bin/env python3" -o $@

@@ -78,6 +78,8 @@ class DefaultConfig:
     VERIFY_RATE_LIMIT = "10 per minute"
     VERIFY_MAX_DECODED_MB = 128
     VERIFY_MAX_SECONDS = 20.0
+    # The loopback port of the local signing agent (convsign-agent serve) the signing page looks for.
+    AGENT_PORT = 8731
     # Tests only: kill the worker at a named step of a signature (convsign.faults).
     FAULT_INJECTION: str | None = None
     BABEL_DEFAULT_LOCALE = "fr"

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from convsign import cli, errors, events, i18n, routing, schema
 from convsign.admin import delegation_views as _admin_delegation_pages
+from convsign.admin import trust_root_views as _admin_trust_root_pages
 from convsign.admin import views as _admin_pages
 from convsign.admin.blueprint import bp as admin_bp
 from convsign.api import bearer as _api_bearer
@@ -24,6 +25,7 @@ from convsign.api import deliberations as _api_deliberations
 from convsign.api import pages as _api_pages
 from convsign.api import problems as _api_problems
 from convsign.api import slots as _api_slots
+from convsign.api import token_signing as _api_token_signing
 from convsign.api import verification as _api_verification
 from convsign.api import webhook_events
 from convsign.api.blueprint import bp as api_bp
@@ -52,6 +54,7 @@ from convsign.models import OutboxKind
 from convsign.outbox import delivery
 from convsign.outbox import views as _outbox_pages
 from convsign.outbox.blueprint import bp as outbox_bp
+from convsign.signing import token_views as _signing_token_pages
 from convsign.signing import views as _signing_pages
 from convsign.signing.blueprint import bp as signing_bp
 from convsign.trust import views as _trust_pages
@@ -61,10 +64,11 @@ from convsign.verification.blueprint import bp as verification_bp
 
 # The view modules above are imported for their routes, which attach to their feature's blueprint.
 VIEW_MODULES = (
-    _admin_delegation_pages, _admin_pages, _api_bearer, _api_conventions, _api_decisions, _api_deliberations,
-    _api_pages, _api_problems, _api_slots, _api_verification, _auth_pages, _convention_pages, _dashboard_pages,
+    _admin_delegation_pages, _admin_pages, _admin_trust_root_pages, _api_bearer, _api_conventions, _api_decisions,
+    _api_deliberations, _api_pages, _api_problems, _api_slots, _api_token_signing, _api_verification, _auth_pages,
+    _convention_pages, _dashboard_pages,
     _deliberation_pages, _convention_document_pages, _evidence_pages, _followup_pages, _home_pages, _outbox_pages,
-    _signing_pages, _trust_pages, _verification_pages,
+    _signing_pages, _signing_token_pages, _trust_pages, _verification_pages,
 )
 BLUEPRINTS = (home_bp, auth_bp, admin_bp, conventions_bp, signing_bp, trust_bp, evidence_bp,
               verification_bp, dashboard_bp, deliberations_bp, outbox_bp, followup_bp, api_bp, api_pages_bp)
@@ -166,10 +170,11 @@ def _tune_sqlite(app: Flask) -> None:
 
 def security_headers(response: Response) -> Response:
     """Headers every response carries; no inline script or style anywhere in the templates."""
+    agent = f"http://127.0.0.1:{int(current_app.config['AGENT_PORT'])}"  # the local signing agent
     response.headers.setdefault(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
-        "form-action 'self'; frame-ancestors 'none'",
+        f"default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        f"form-action 'self'; frame-ancestors 'none'; connect-src 'self' {agent}",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -25,6 +25,7 @@ from convsign import create_app
 from convsign.auth import passwords
 from convsign.extensions import db, limiter
 from convsign.models import Organisation, OrganisationKind, Role, User
+from tests.tokens import hsm  # noqa: F401 (the SoftHSM2 tokens, a session fixture of tests/token and tests/browser)
 
 TEST_PASSWORD = "correct horse battery staple"
 

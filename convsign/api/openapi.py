@@ -203,6 +203,34 @@ def slot_paths() -> dict[str, Any]:
                 body=json_input("SignatureInput"),
             )
         },
+        f"{base}/token-signature/preparation": {
+            "post": operation(
+                "prepareTokenSignature",
+                "Préparer une signature avec son propre certificat (carte ou clé USB) : vérifie les règles, la "
+                "révision lue et le certificat (chaîne de confiance, usage, validité, titulaire, révocation), puis "
+                "rend l'empreinte à signer par le jeton (`digest`, base64) ; la préparation vaut 10 minutes.",
+                {
+                    **json_answer(201, "TokenPreparation", "L'empreinte à signer et l'identifiant de la préparation."),
+                    **problems(400, 403, 404, 409, 415, 422),
+                },
+                params=ids,
+                body=json_input("TokenPreparationInput"),
+            )
+        },
+        f"{base}/token-signature": {
+            "post": operation(
+                "finishTokenSignature",
+                "Terminer la signature préparée avec la valeur de signature brute du jeton (`signature`, base64 : "
+                "ECDSA DER ou RSA PKCS#1 v1.5) : horodatage, intégration, validation, nouvelle révision. 409 si une "
+                "autre signature a été apposée depuis la préparation : préparez de nouveau.",
+                {
+                    **json_answer(201, "SignatureResult", "La nouvelle révision."),
+                    **problems(400, 403, 404, 409, 415, 422),
+                },
+                params=ids,
+                body=json_input("TokenSignatureInput"),
+            )
+        },
         f"{base}/refusal": {
             "post": operation(
                 "refuse",

@@ -263,6 +263,14 @@ SCHEMAS: dict[str, Any] = {
     "SigningKey": obj({"certificate_sha256": SHA256, "serial": STRING, "not_after": DATETIME}),
     "SignatureInput": obj({"passphrase": text(1000), "seen_sha256": SHA256}),
     "SignatureResult": obj({"revision": INTEGER, "sha256": SHA256}),
+    "TokenPreparationInput": obj({"seen_sha256": SHA256, "certificates": {
+        "type": "array", "items": STRING, "minItems": 1, "maxItems": 7,
+        "description": "Certificats X.509 en DER, base64 : le sien en premier, puis ses autorités."}}),
+    "TokenPreparation": obj({
+        "preparation": STRING, "digest": STRING, "digest_algorithm": {"const": "sha256"},
+        "signature_algorithm": {"enum": ["ecdsa-sha256", "rsa-pkcs1v15-sha256"]}, "expires_at": DATETIME,
+        "revocation_checked": BOOLEAN}),
+    "TokenSignatureInput": obj({"preparation": STRING, "signature": STRING}),
     "RefusalInput": obj({"reason": text(2000)}),
     "RefusalResult": obj({"id": INTEGER, "status": {"const": circuit.REFUSED}, "reason": STRING}),
     "ReassignInput": obj({"office_id": ID}),

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from convsign.audit.labels import action_label, role_label
+from convsign.audit.labels import entry_label, role_label
 from convsign.conventions.access import may_manage
 from convsign.extensions import db
 from convsign.models import AuditEntry, Convention, Signatory, User
@@ -61,7 +61,7 @@ def _row(entry: AuditEntry, offices: dict[int, str]) -> JournalRow:
         at=entry.at,
         actor=entry.actor_name,
         role=role_label(entry.actor_role),
-        action=action_label(entry.action),
+        action=entry_label(entry.action, entry.details),
         slot=offices.get(entry.slot_id) if entry.slot_id else None,
         sha256_before=entry.sha256_before,
         sha256_after=entry.sha256_after,

@@ -21,7 +21,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from convsign import labels
-from convsign.audit.labels import action_label
+from convsign.audit.labels import entry_label
 from convsign.documents import services as documents
 from convsign.evidence import wording
 from convsign.extensions import db
@@ -118,7 +118,7 @@ def _slot_events(convention: Convention) -> list[tuple[Signatory, list[tuple[dat
         .order_by(AuditEntry.id)
     ):
         who = f" — {entry.actor_name}" if entry.actor_name else ""
-        entries[entry.slot_id or 0].append((entry.at, f"{action_label(entry.action)}{who}"))
+        entries[entry.slot_id or 0].append((entry.at, f"{entry_label(entry.action, entry.details)}{who}"))
     result = []
     for slot in convention.signatories:
         events = [

@@ -19,12 +19,14 @@ from convsign.models.mandate import Mandate, Office, OfficeKind
 from convsign.models.organisation import Organisation, OrganisationKind
 from convsign.models.outbox import OutboxKind, OutboxMessage
 from convsign.models.signing_key import SigningKey
+from convsign.models.token_signing import CertificateFingerprint, PreparedSignature, RevocationMaterial, TrustedRoot
 from convsign.models.user import Role, User, UserRole
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditTimestamp",
+    "CertificateFingerprint",
     "Convention",
     "ConventionKind",
     "ConventionParty",
@@ -42,11 +44,14 @@ __all__ = [
     "OrganisationKind",
     "OutboxKind",
     "OutboxMessage",
+    "PreparedSignature",
     "RevisionKind",
+    "RevocationMaterial",
     "Role",
     "Signatory",
     "SigningKey",
     "SlotState",
+    "TrustedRoot",
     "User",
     "UserRole",
     "WebhookEndpoint",

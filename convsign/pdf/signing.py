@@ -12,6 +12,7 @@ from io import BytesIO
 from typing import Any, ClassVar
 
 from asn1crypto import cms, crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -265,6 +266,7 @@ class ValidationInputs:
 
     trust_roots: tuple[x509.Certificate, ...]
     crls: tuple[bytes, ...]
+    ocsps: tuple[bytes, ...] = ()  # OCSP responses kept for signatures made with one's own certificate
 
 
 def _tokens(signed_data: cms.SignedData) -> Iterator[cms.SignedData]:
@@ -297,8 +299,9 @@ def complete_to_lta(pdf: bytes, timestamper: TimeStamper, inputs: ValidationInpu
     """
     certs = [*_embedded_certificates(pdf), *(_asn1(root) for root in inputs.trust_roots)]
     crls = [crl.CertificateList.load(data) for data in inputs.crls]
+    ocsps = [asn1_ocsp.OCSPResponse.load(data) for data in inputs.ocsps]
     writer = _writer(pdf)
-    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=certs, crls=crls)
+    DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=certs, crls=crls, ocsps=ocsps or None)
     try:
         output = signers.PdfTimeStamper(timestamper).timestamp_pdf(writer, "sha256")
     except SigningError as exc:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
+import sqlalchemy as sa
 from cryptography.hazmat.primitives.serialization import Encoding
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -34,13 +35,14 @@ from convsign.models import (
     DocumentRevision,
     Mandate,
     RevisionKind,
+    RevocationMaterial,
     Signatory,
     SigningKey,
     SlotState,
     User,
 )
 from convsign.models.types import local_today
-from convsign.pdf.signing import complete_to_lta, sign_field
+from convsign.pdf.signing import ValidationInputs, complete_to_lta, sign_field
 from convsign.pdf.validation import SignatureReport, validate_last_signature
 from convsign.pki.identity import SigningIdentity
 from convsign.signing import delegations, keys, own_certificate
@@ -218,11 +220,23 @@ def after_signature(convention: Convention, now: datetime) -> None:
         invite_open_stage(convention, now)
 
 
+def completion_inputs(convention_id: int) -> ValidationInputs:
+    """The platform's roots and CRLs, plus the revocation data fetched for signatures made with
+    a person's own certificate (convsign.signing.token_signing)."""
+    inputs = platform.validation_inputs()
+    rows = db.session.execute(sa.select(RevocationMaterial.kind, RevocationMaterial.der)
+                              .where(RevocationMaterial.convention_id == convention_id)
+                              .order_by(RevocationMaterial.id)).all()
+    crls = tuple(der for kind, der in rows if kind == "crl")
+    ocsps = tuple(der for kind, der in rows if kind == "ocsp")
+    return dataclasses.replace(inputs, crls=(*inputs.crls, *crls), ocsps=(*inputs.ocsps, *ocsps))
+
+
 def complete_convention(convention: Convention, now: datetime) -> DocumentRevision:
     """Embed the validation material and a document timestamp (PAdES B-LTA, once), mark it signed."""
     before = convention.latest_sha256
     final = complete_to_lta(documents.latest_content(convention), platform.timestamper(),
-                            platform.validation_inputs())
+                            completion_inputs(convention.id))
     revision = documents.add_revision(convention, final, RevisionKind.COMPLETION)
     convention.status, convention.completed_at = ConventionStatus.SIGNED, now
     entry = record("convention_completed", convention_id=convention.id, sha256_before=before,

@@ -67,7 +67,8 @@ def _page(slot: Signatory, status: int = 200, **forms: Any) -> tuple[str, int]:
     forms["sign_form"].seen_sha256.data = convention.latest_sha256
     forms["pkcs12_form"].seen_sha256.data = convention.latest_sha256
     return render_template("signing/sign.html", slot=slot, convention=convention, slot_status=slot_status,
-                           is_mine=is_mine, key=key, **forms), status
+                           is_mine=is_mine, key=key, agent_port=int(current_app.config["AGENT_PORT"]),
+                           **forms), status
 
 
 @bp.get("/signer/<int:slot_id>")

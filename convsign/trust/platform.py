@@ -17,7 +17,7 @@ from flask import current_app
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
 from convsign.extensions import db
-from convsign.models import SigningKey
+from convsign.models import SigningKey, TrustedRoot
 from convsign.models.types import utcnow
 from convsign.pdf.signing import ValidationInputs
 from convsign.pdf.validation import TrustSettings
@@ -79,8 +79,15 @@ def timestamper() -> TimeStamper:
 
 
 def trust_roots() -> tuple[x509.Certificate, ...]:
-    """The internal root, plus the roots the administrator adds (CONVSIGN_EXTRA_TRUST_ROOTS)."""
-    return (*pki().trust_roots(), *extra_trust_roots())
+    """The internal root, plus the roots the administrator adds: on the administration page
+    (stored in the database), or for a deployment, CONVSIGN_EXTRA_TRUST_ROOTS."""
+    return (*pki().trust_roots(), *extra_trust_roots(), *added_trust_roots())
+
+
+def added_trust_roots() -> tuple[x509.Certificate, ...]:
+    """The roots added on the administration page."""
+    ders = db.session.scalars(sa.select(TrustedRoot.certificate_der).order_by(TrustedRoot.id)).all()
+    return tuple(x509.load_der_x509_certificate(der) for der in ders)
 
 
 def extra_trust_roots() -> tuple[x509.Certificate, ...]:

@@ -23,6 +23,7 @@ from flask import Flask
 from pypdf import PdfWriter
 
 from convsign.admin import services as admin
+from convsign.admin import trust_roots
 from convsign.api import tokens, webhooks
 from convsign.deliberations import services as deliberations
 from convsign.extensions import db
@@ -41,6 +42,7 @@ from convsign.outbox import delivery, queue
 from convsign.signing import keys
 from convsign.signing import services as signing
 from tests.conftest import Auth, Factory, csrf_token
+from tests.tokens import make_ca
 from tests.world import PASSPHRASE, Territory, build_territory, open_convention
 
 ROLES = ("anonymous", "signatory", "other_signatory", "other_coordinator", "coordinator", "admin")
@@ -148,6 +150,12 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
         P_ADMIN,
     ),
     ("POST", "/admin/utilisateurs/<int:user_id>/inviter"): ("/admin/utilisateurs/{spare_user}/inviter", P_ADMIN),
+    ("GET", "/admin/autorites-racines"): ("/admin/autorites-racines", G_ADMIN),
+    ("POST", "/admin/autorites-racines"): ("/admin/autorites-racines", P_ADMIN),
+    ("POST", "/admin/autorites-racines/<int:root_id>/retirer"): ("/admin/autorites-racines/{trusted_root}/retirer",
+                                                                  P_ADMIN),
+    ("POST", "/admin/autorites-racines/certificats-personnels"): ("/admin/autorites-racines/certificats-personnels",
+                                                                  P_ADMIN),
     ("GET", "/admin/webhooks"): ("/admin/webhooks", G_ADMIN),
     ("POST", "/admin/webhooks"): ("/admin/webhooks", P_ADMIN),
     ("POST", "/admin/webhooks/<int:endpoint_id>/etat"): ("/admin/webhooks/{webhook}/etat", P_ADMIN),
@@ -225,6 +233,10 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ("POST", "/signer/<int:slot_id>/cle"): ("/signer/{slot}/cle", P_VISIBLE),
     ("GET", "/signer/<int:slot_id>/refus"): ("/signer/{slot}/refus", G_VISIBLE),
     ("POST", "/signer/<int:slot_id>/refus"): ("/signer/{slot}/refus", P_VISIBLE),
+    ("POST", "/signer/<int:slot_id>/carte/preparation"): ("/signer/{slot}/carte/preparation", P_VISIBLE),
+    ("POST", "/signer/<int:slot_id>/carte/signature"): ("/signer/{slot}/carte/signature", P_VISIBLE),
+    ("GET", "/signature/certificats"): ("/signature/certificats", G_USER),
+    ("POST", "/signature/certificats"): ("/signature/certificats", P_USER),
     ("GET", "/signature/cles"): ("/signature/cles", G_USER),
     ("POST", "/signature/cles/<int:key_id>/phrase"): ("/signature/cles/{key}/phrase", P_OWNER),
     ("POST", "/signature/cles/<int:key_id>/revoquer"): ("/signature/cles/{key}/revoquer", P_OWNER),
@@ -293,6 +305,14 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ),
     ("POST", "/api/v1/conventions/<int:convention_id>/signatories/<int:slot_id>/signing-key"): (
         "/api/v1/conventions/{convention}/signatories/{slot}/signing-key",
+        A_POST_HOLDER,
+    ),
+    ("POST", "/api/v1/conventions/<int:convention_id>/signatories/<int:slot_id>/token-signature/preparation"): (
+        "/api/v1/conventions/{convention}/signatories/{slot}/token-signature/preparation",
+        A_POST_HOLDER,
+    ),
+    ("POST", "/api/v1/conventions/<int:convention_id>/signatories/<int:slot_id>/token-signature"): (
+        "/api/v1/conventions/{convention}/signatories/{slot}/token-signature",
         A_POST_HOLDER,
     ),
     ("POST", "/api/v1/verify"): ("/api/v1/verify", A_POST_ANY),
@@ -384,6 +404,7 @@ def _spares(territory: Territory, mayor: User, convention_id: int, prefix: str, 
         "party": party.id,
         "delegation": delegation.id,
         "webhook": webhook.id,
+        "trusted_root": trust_roots.add_root(make_ca(f"AC {prefix}").pem, admin_user, now).id,
         "message": message.id,
         "spare_token": spare_token.id,
         "refused": _refuse(territory, convention_id, now),
