@@ -220,3 +220,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an asyncio loop running in the main thread
     for the rest of the session, and pyHanko's sync calls cannot run inside a running loop."""
     items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real S3 server (SeaweedFS on loopback) for the whole session, started on first use."""
+    from tests.seaweed import seaweedfs
+
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
