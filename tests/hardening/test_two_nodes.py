@@ -14,6 +14,7 @@ import hashlib
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,6 @@ from tests.conftest import TEST_PASSWORD, truncate_all
 from tests.hardening.conftest import Prepared
 from tests.hardening.server import ROOT, Browser, gunicorn, server_environment
 from tests.hardening.test_concurrency import check_signed, check_statuses, sign_until_done
-from tests.integration.test_stateless_nodes import node
 from tests.seaweed import new_bucket_name
 from tests.world import PASSPHRASE, build_territory, convention_data, waive_all
 
@@ -80,17 +80,18 @@ def _pdfs_on_disk(folder: Path) -> list[Path]:
 
 
 @pytest.mark.postgres
-def test_two_nodes_sign_one_convention_together(migrated_database: str, tmp_path: Path, s3_server: Any) -> None:
+def test_two_nodes_sign_one_convention_together(migrated_database: str, make_node: Callable[..., Flask],
+                                                s3_server: Any) -> None:
     if not migrated_database.startswith("postgresql"):
         pytest.skip("the PostgreSQL run of the suite (CONVSIGN_TEST_DATABASE_URL) covers this test")
     bucket = new_bucket_name()
     store = s3_server.config(bucket)
-    harness = node(migrated_database, tmp_path / "harness", store)  # builds the data, as an admin would
+    harness = make_node("harness", store)  # builds the data, as an admin would
     with harness.app_context():
         truncate_all()
     prepared = _prepare(harness, without_key=37)
     assert len(prepared.signers) == 38
-    one, two = node(migrated_database, tmp_path / "one", store), node(migrated_database, tmp_path / "two", store)
+    one, two = make_node("one", store), make_node("two", store)
     environment = s3_server.environment(bucket)
     with gunicorn(one, workers=2, **environment) as base_one, gunicorn(two, workers=2, **environment) as base_two:
         keyless, keyless_slot = prepared.signers[-1]

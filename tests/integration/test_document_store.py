@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from convsign import create_app
 from convsign.documents import services as documents
 from convsign.documents import store as store_module
 from convsign.documents.compaction import compact_store
@@ -22,7 +22,7 @@ from convsign.documents.objects import FileObjects, ObjectStore, S3Objects, S3Se
 from convsign.documents.store import DocumentStore, MissingDocument, full_key, increment_key
 from convsign.extensions import db
 from convsign.models import Convention, DocumentRevision, RevisionKind
-from tests.conftest import _base_config
+from tests.conftest import truncate_all
 from tests.integration.test_signing_flow import sign
 from tests.seaweed import new_bucket_name
 from tests.world import Territory, build_territory, open_convention
@@ -115,11 +115,9 @@ def _history(app: Flask, convention_id: int) -> list[DocumentRevision]:
         return rows
 
 
-def test_revisions_are_stored_as_increments_on_s3(migrated_database: str, tmp_path: Path, s3_server: Any) -> None:
-    app = create_app(_base_config(migrated_database, tmp_path / "instance") | s3_server.config(new_bucket_name()))
+def test_revisions_are_stored_as_increments_on_s3(make_node: Callable[..., Flask], s3_server: Any) -> None:
+    app = make_node("instance", s3_server.config(new_bucket_name()))
     with app.app_context():
-        from tests.conftest import truncate_all
-
         truncate_all()
     convention_id = _signed_convention(app, build_territory(app, communes=2))
     rows = _history(app, convention_id)

@@ -4,6 +4,7 @@ documents in the store (a real S3 server), the secret from the environment, back
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,19 +31,14 @@ from tests.integration.test_signing_flow import sign
 from tests.seaweed import new_bucket_name
 
 
-def node(database: str, instance: Path, store: dict[str, str]) -> Flask:
-    """An app node: its own instance folder, the shared database and store, no PKI folder."""
-    return create_app(_base_config(database, instance) | store | {"PKI_DIRECTORY": None})
-
-
 def _root_fingerprint(app: Flask) -> bytes:
     with app.app_context():
         return platform.pki().root.fingerprint(hashes.SHA256())
 
 
-def test_two_nodes_share_one_pki_through_the_store(migrated_database: str, tmp_path: Path, s3_server: Any) -> None:
+def test_two_nodes_share_one_pki_through_the_store(make_node: Callable[..., Flask], s3_server: Any) -> None:
     store = s3_server.config(new_bucket_name())
-    one, two = node(migrated_database, tmp_path / "one", store), node(migrated_database, tmp_path / "two", store)
+    one, two = make_node("one", store), make_node("two", store)
     assert _root_fingerprint(one) == _root_fingerprint(two)
     with two.app_context():
         keys = list(documents.objects().keys("pki/"))
@@ -77,11 +73,11 @@ def test_a_node_losing_the_race_takes_the_winners_pki(tmp_path: Path) -> None:
     assert ensure_pki(settings(folder), datetime.now(UTC)).root == ensure_pki(settings(other), datetime.now(UTC)).root
 
 
-def test_a_pki_made_before_the_store_is_kept(migrated_database: str, tmp_path: Path) -> None:
+def test_a_pki_made_before_the_store_is_kept(make_node: Callable[..., Flask], tmp_path: Path) -> None:
     instance = tmp_path / "instance"
-    legacy = create_app(_base_config(migrated_database, instance) | {"PKI_DIRECTORY": str(instance / "pki")})
+    legacy = make_node("instance", {"PKI_DIRECTORY": str(instance / "pki")})
     before = _root_fingerprint(legacy)  # instance/pki, as every instance had it
-    after = create_app(_base_config(migrated_database, instance) | {"PKI_DIRECTORY": None})
+    after = make_node("instance", {})
     assert _root_fingerprint(after) == before
 
 
@@ -95,9 +91,8 @@ def test_the_secret_comes_from_the_environment(migrated_database: str, tmp_path:
     assert not (tmp_path / "instance" / "secret_key").exists()
 
 
-def test_the_witness_is_write_once_objects_in_the_store(migrated_database: str, tmp_path: Path,
-                                                        s3_server: Any) -> None:
-    app = node(migrated_database, tmp_path / "one", s3_server.config(new_bucket_name()))
+def test_the_witness_is_write_once_objects_in_the_store(make_node: Callable[..., Flask], s3_server: Any) -> None:
+    app = make_node("one", s3_server.config(new_bucket_name()))
     with app.app_context():
         truncate_all()
     prepared = prepare_convention(app, communes=1, prefix="216")
@@ -119,8 +114,9 @@ def test_the_witness_is_write_once_objects_in_the_store(migrated_database: str, 
     assert prepared.convention_id
 
 
-def test_backup_and_restore_cover_the_store(migrated_database: str, tmp_path: Path, s3_server: Any) -> None:
-    source = node(migrated_database, tmp_path / "one", s3_server.config(new_bucket_name()))
+def test_backup_and_restore_cover_the_store(make_node: Callable[..., Flask], tmp_path: Path,
+                                           s3_server: Any) -> None:
+    source = make_node("one", s3_server.config(new_bucket_name()))
     with source.app_context():
         truncate_all()
     prepared = prepare_convention(source, communes=1, prefix="216", one_stage=False)
@@ -133,11 +129,11 @@ def test_backup_and_restore_cover_the_store(migrated_database: str, tmp_path: Pa
     with source.app_context():
         truncate_all()
     target_store = s3_server.config(new_bucket_name())
-    target = node(migrated_database, tmp_path / "two", target_store)
+    target = make_node("two", target_store)
     restored = target.test_cli_runner().invoke(args=["restore", str(archive)])
     assert restored.exit_code == 0, restored.output
     store_module.clear_cache()
-    fresh = node(migrated_database, tmp_path / "three", target_store)  # another node, nothing on its disk
+    fresh = make_node("three", target_store)  # another node, nothing on its disk
     verified = fresh.test_cli_runner().invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output
     assert _root_fingerprint(fresh) == root
