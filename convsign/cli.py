@@ -21,6 +21,7 @@ from convsign.auth.passwords import MIN_PASSWORD_LENGTH
 from convsign.backup.cli import backup_command, restore_command
 from convsign.demo.services import CAF, EPCI, load_demo
 from convsign.demo.signed import load_signed_demo
+from convsign.documents.cli import documents_group
 from convsign.errors import ConvsignError, ValidationFailed
 from convsign.extensions import db
 from convsign.followup.cli import expire_command, remind_command
@@ -128,5 +129,5 @@ def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     for command in (create_admin_command, import_communes_command, demo_command, pki_group, audit_group,
                     verify_command, outbox_group, remind_command, expire_command, token_group, backup_command,
-                    restore_command):
+                    restore_command, documents_group):
         app.cli.add_command(command)

@@ -63,7 +63,16 @@ class DefaultConfig:
     TSA_URL: str | None = None
     # A PEM bundle of further trust anchors for verification (e.g. an RGS/eIDAS CA's root); None: none.
     EXTRA_TRUST_ROOTS: str | None = None
-    # The audit trail's witness file, outside the database; None: instance/audit-witness.log.
+    # Where documents (and, when set, the audit witness) are kept: file://PATH or s3://BUCKET[/PREFIX].
+    # None: file:// the instance folder. Several app nodes share one S3 bucket (README, Production).
+    STORAGE_URL: str | None = None
+    # The S3 service of an s3:// store (None: boto3's own configuration, e.g. AWS_* variables).
+    S3_ENDPOINT_URL: str | None = None
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_REGION: str | None = None
+    # The audit trail's witness file, outside the database; None: instance/audit-witness.log, or
+    # write-once objects in the store when STORAGE_URL is set.
     AUDIT_WITNESS_PATH: str | None = None
     # Argon2id cost of signing passphrases (memory in KiB, passes): deliberately slow.
     PASSPHRASE_KDF_MEMORY_KIB = 65536
@@ -103,6 +112,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(Path(app.instance_path))
+    # CONVSIGN_SECRET_KEY (shared by every node) may look like a JSON number: it is a string.
+    app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app)
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
     app.config["EXTERNAL_URL"] = external_url(app)

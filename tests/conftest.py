@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +222,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests last: Playwright's sync API keeps an asyncio loop running in the main thread
     for the rest of the session, and pyHanko's sync calls cannot run inside a running loop."""
     items.sort(key=lambda item: "tests/browser/" in str(item.path).replace("\\", "/"))
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real S3 server (SeaweedFS on loopback) for the whole session, started on first use."""
+    from tests.seaweed import seaweedfs
+
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server
+
+
+@pytest.fixture
+def make_node(migrated_database: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Make app nodes: each its own instance folder under tmp_path, the test database, the given
+    store settings, no PKI folder (the PKI in the store); their connections closed at the end."""
+    made: list[Flask] = []
+
+    def make(name: str, store: dict[str, str]) -> Flask:
+        app = create_app(_base_config(migrated_database, tmp_path / name) | store | {"PKI_DIRECTORY": None})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -53,7 +53,10 @@ def verify_command(anchors: tuple[str, ...]) -> None:
         failures.append(f"Chaîne rompue à l'entrée n° {broken.entry_id} : {REASONS.get(broken.reason, broken.reason)} "
                         f"({checked} entrées vérifiées avant elle).")
     if broken is None or broken.reason not in WITNESS:
-        twice = witness.witnessed_twice(witness.path()) if witness.path().exists() else []
+        try:
+            twice = witness.witnessed_twice(witness.path())
+        except witness.WitnessUnavailable:
+            twice = []  # nothing recorded yet: no witness either
         already = broken.entry_id if broken is not None and broken.reason == "witnessed_twice" else None
         failures += [f"Le témoin porte une seconde ligne pour l'entrée n° {n} : seule la première compte."
                      for n in twice if n != already]

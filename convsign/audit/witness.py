@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from convsign.audit.witness_objects import ObjectWitness
+from convsign.documents import services as documents
 from convsign.extensions import db
 from convsign.models.audit import AuditEntry
 
@@ -33,10 +35,15 @@ _PENDING = "convsign_audit_witness"
 _LINE = re.compile(r"^(\d+) ([0-9a-f]{64})$")
 
 
-def path() -> Path:
-    """The witness file: CONVSIGN_AUDIT_WITNESS_PATH, or instance/audit-witness.log."""
+def path() -> Path | ObjectWitness:
+    """The witness: CONVSIGN_AUDIT_WITNESS_PATH, else objects in the shared store when
+    CONVSIGN_STORAGE_URL is set (several nodes), else instance/audit-witness.log."""
     configured = current_app.config.get("AUDIT_WITNESS_PATH")
-    return Path(configured) if configured else Path(current_app.instance_path) / "audit-witness.log"
+    if configured:
+        return Path(configured)
+    if current_app.config.get("STORAGE_URL"):
+        return ObjectWitness(documents.objects())
+    return Path(current_app.instance_path) / "audit-witness.log"
 
 
 def note(entry: AuditEntry) -> None:
@@ -49,7 +56,7 @@ def note(entry: AuditEntry) -> None:
 def _witness_committed(session: Session) -> None:
     """Append the committed entries; an entry a savepoint rolled back is no longer persistent."""
     pending = session.info.pop(_PENDING, [])
-    lines: dict[Path, list[str]] = {}
+    lines: dict[Path | ObjectWitness, list[str]] = {}
     for target, entry_id, entry_hash, entry in pending:
         if sa.inspect(entry).persistent:
             lines.setdefault(target, []).append(f"{entry_id} {entry_hash}\n")
@@ -62,12 +69,18 @@ def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def _append(target: Path, text: str) -> None:
+def _append(target: Path | ObjectWitness, text: str) -> None:
     """One write in append mode (atomic for workers on a local file system), then fsync.
 
     A failure is logged, not raised: the action is already committed, and a missing witness
     line weakens the check for that entry without causing a false alarm.
     """
+    if isinstance(target, ObjectWitness):
+        try:
+            target.append(text)
+        except Exception:  # the store unreachable: as for the file, logged, not raised
+            logger.exception("audit witness not written to %s", target.objects.url)
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -88,14 +101,11 @@ class WitnessUnavailable(Exception):
         self.reason = reason  # "witness_missing" | "witness_unreadable"
 
 
-def _witnessed(target: Path, batch_size: int, duplicates: list[int]) -> Iterator[dict[int, str]]:
-    """The witnessed (id → hash) pairs, by batches; unreadable lines are skipped.
-
-    The first line for an id is the one that counts: the file is append-only, so a later line
-    for the same id can only be an attempt to rewrite history, and its id goes to `duplicates`.
-    """
-    seen: set[int] = set()
-    batch: dict[int, str] = {}
+def _lines(target: Path | ObjectWitness) -> Iterator[str]:
+    """The witness's lines: the file's, or the store's write-once objects' (raises WitnessUnavailable)."""
+    if isinstance(target, ObjectWitness):
+        yield from target.lines()
+        return
     try:
         handle = target.open(encoding="ascii", errors="replace")
     except FileNotFoundError as error:
@@ -103,24 +113,35 @@ def _witnessed(target: Path, batch_size: int, duplicates: list[int]) -> Iterator
     except OSError as error:
         raise WitnessUnavailable("witness_unreadable") from error
     with handle:
-        for line in handle:
-            match = _LINE.match(line.strip())
-            if not match:
-                continue
-            entry_id = int(match.group(1))
-            if entry_id in seen:
-                duplicates.append(entry_id)
-                continue
-            seen.add(entry_id)
-            batch[entry_id] = match.group(2)
-            if len(batch) >= batch_size:
-                yield batch
-                batch = {}
+        yield from handle
+
+
+def _witnessed(target: Path | ObjectWitness, batch_size: int, duplicates: list[int]) -> Iterator[dict[int, str]]:
+    """The witnessed (id → hash) pairs, by batches; unreadable lines are skipped.
+
+    The first line for an id is the one that counts: the witness is append-only, so a later line
+    for the same id can only be an attempt to rewrite history, and its id goes to `duplicates`.
+    """
+    seen: set[int] = set()
+    batch: dict[int, str] = {}
+    for line in _lines(target):
+        match = _LINE.match(line.strip())
+        if not match:
+            continue
+        entry_id = int(match.group(1))
+        if entry_id in seen:
+            duplicates.append(entry_id)
+            continue
+        seen.add(entry_id)
+        batch[entry_id] = match.group(2)
+        if len(batch) >= batch_size:
+            yield batch
+            batch = {}
     if batch:
         yield batch
 
 
-def first_mismatch(target: Path, batch_size: int = 1000) -> tuple[int, str] | None:
+def first_mismatch(target: Path | ObjectWitness, batch_size: int = 1000) -> tuple[int, str] | None:
     """The lowest witnessed entry id that is gone ("removed_or_reordered"), has another hash
     ("edited") or is witnessed twice ("witnessed_twice"), or None when all is well.
 
@@ -145,7 +166,7 @@ def first_mismatch(target: Path, batch_size: int = 1000) -> tuple[int, str] | No
     return worst
 
 
-def witnessed_twice(target: Path) -> list[int]:
+def witnessed_twice(target: Path | ObjectWitness) -> list[int]:
     """Every id the witness file names on more than one line (each is reported)."""
     duplicates: list[int] = []
     for _batch in _witnessed(target, 10_000, duplicates):

@@ -5,7 +5,8 @@ written as JSON lines, table by table, so an archive moves between SQLite and Po
 are copied after that read: documents are written before the rows that name them and never
 deleted, so every row in the archive finds its file. The archive also holds the PKI, the
 instance secret (the CA keys are encrypted under it) and the audit witness: keep it as safe as
-the server itself.
+the server itself. Files are read from the configured store (a folder or an S3 bucket, see
+convsign.documents.objects) and restored into it, as write-once objects.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from convsign import schema
+from convsign.documents import services as documents
+from convsign.documents.objects import ObjectStore
 from convsign.extensions import db
 from convsign.filemodes import make_private
 from convsign.trust import platform
@@ -74,17 +77,33 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
-def instance_files() -> list[tuple[str, Path]]:
-    """(name in the archive, path) of every file of the instance that the database relies on."""
+STORE_PREFIXES = ("documents/", "pki/", "audit-witness/")
+
+
+def instance_files() -> list[tuple[str, Callable[[], bytes]]]:
+    """(name in the archive, reader) of every file or object of the instance that the database relies on."""
+    objects = documents.objects()
+    configured_pki = platform.configured_pki_directory()
+    prefixes = [p for p in STORE_PREFIXES if not (configured_pki and p == "pki/")]
+    found: list[tuple[str, Callable[[], bytes]]] = [
+        (key, _object_reader(objects, key)) for prefix in prefixes for key in objects.keys(prefix)]
+    if configured_pki is not None:
+        found += [(f"pki/{p.relative_to(configured_pki).as_posix()}", p.read_bytes)
+                  for p in sorted(configured_pki.rglob("*")) if p.is_file() and not p.name.startswith(".")]
     instance = Path(current_app.instance_path)
-    found: list[tuple[str, Path]] = []
-    for folder, prefix in ((instance / "documents", "documents"), (platform.pki_directory(), "pki")):
-        found += [(f"{prefix}/{p.relative_to(folder)}", p) for p in sorted(folder.rglob("*"))
-                  if p.is_file() and not p.name.startswith(".")]
     for name in ("secret_key", "audit-witness.log"):
-        if (instance / name).is_file():
-            found.append((name, instance / name))
+        if (instance / name).is_file() and not any(key == name for key, _ in found):
+            found.append((name, (instance / name).read_bytes))
     return found
+
+
+def _object_reader(objects: ObjectStore, key: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        data = objects.get(key)
+        if data is None:
+            raise BackupError(f"L'objet {key} a disparu du stockage pendant la sauvegarde.")
+        return data
+    return read
 
 
 def create_backup(destination: Path, progress: Progress = lambda _m: None) -> Summary:
@@ -102,8 +121,8 @@ def create_backup(destination: Path, progress: Progress = lambda _m: None) -> Su
         db.session.rollback()  # end the snapshot: the files below were written before its rows
         files = instance_files()
         digests = {}
-        for name, path in files:
-            data = path.read_bytes()
+        for name, read in files:
+            data = read()
             digests[name] = hashlib.sha256(data).hexdigest()
             _add_bytes(archive, f"files/{name}", data)
         progress(f"{len(files)} fichier(s)")
@@ -153,10 +172,12 @@ def _check_empty() -> None:
     for table in db.metadata.sorted_tables:
         if db.session.scalar(sa.select(sa.func.count()).select_from(table)):
             raise BackupError(f"La base n'est pas vide (table {table.name}) : restaurez sur une instance neuve.")
-    instance = Path(current_app.instance_path)
-    if any((instance / "documents").rglob("*.pdf")):
+    objects = documents.objects()
+    if next(objects.keys("documents/"), None) is not None:
         raise BackupError("Le dossier des documents de l'instance n'est pas vide : restaurez sur une instance neuve.")
-    if any(p.is_file() for p in platform.pki_directory().rglob("*")):
+    configured = platform.configured_pki_directory()
+    if (any(p.is_file() for p in configured.rglob("*")) if configured is not None
+            else next(objects.keys("pki/"), None) is not None):
         raise BackupError("L'instance a déjà sa propre PKI : restaurez sur une instance neuve, avant tout usage.")
 
 
@@ -189,7 +210,7 @@ def _reset_sequences() -> None:
 
 def _restore_files(archive: tarfile.TarFile, digests: dict[str, str]) -> int:
     instance = Path(current_app.instance_path)
-    targets = {"documents": instance / "documents", "pki": platform.pki_directory()}
+    objects, configured_pki = documents.objects(), platform.configured_pki_directory()
     for name, digest in digests.items():
         data = _read(archive, f"files/{name}")
         if hashlib.sha256(data).hexdigest() != digest:
@@ -197,9 +218,20 @@ def _restore_files(archive: tarfile.TarFile, digests: dict[str, str]) -> int:
         if ".." in Path(name).parts or Path(name).is_absolute():
             raise BackupError(f"Nom de fichier refusé dans la sauvegarde : {name}")
         head, _, rest = name.partition("/")
-        path = targets[head] / rest if head in targets and rest else instance / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        if head in ("pki",) or name == "secret_key":
-            path.chmod(0o600)
+        if head == "pki" and configured_pki is not None and rest:
+            _write_private(configured_pki / rest, data)
+        elif rest and f"{head}/" in STORE_PREFIXES:
+            objects.put_once(name, data)
+        else:
+            path = instance / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            if name == "secret_key":
+                path.chmod(0o600)
     return len(digests)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    path.chmod(0o600)

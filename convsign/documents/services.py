@@ -13,16 +13,30 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from convsign.documents.store import DocumentStore
+from convsign.documents.objects import ObjectStore, S3Settings, open_store
+from convsign.documents.store import DocumentStore, is_increment_of
 from convsign.errors import NotFound
 from convsign.extensions import db
 from convsign.faults import crash_point
 from convsign.models import Convention, DocumentRevision, RevisionKind, Signatory
 
+_stores: dict[tuple[str, S3Settings], ObjectStore] = {}
+
+
+def objects() -> ObjectStore:
+    """The instance's object store: CONVSIGN_STORAGE_URL, or the instance folder (kept per process)."""
+    config = current_app.config
+    url = str(config.get("STORAGE_URL") or Path(current_app.instance_path).as_uri())
+    settings = S3Settings(endpoint_url=config.get("S3_ENDPOINT_URL"), access_key_id=config.get("S3_ACCESS_KEY_ID"),
+                          secret_access_key=config.get("S3_SECRET_ACCESS_KEY"), region=config.get("S3_REGION"))
+    if (url, settings) not in _stores:
+        _stores[(url, settings)] = open_store(url, settings)
+    return _stores[(url, settings)]
+
 
 def store() -> DocumentStore:
     """The instance's document store."""
-    return DocumentStore(Path(current_app.instance_path) / "documents")
+    return DocumentStore(objects())
 
 
 def lock_convention(convention_id: int) -> Convention:
@@ -43,8 +57,16 @@ def lock_convention(convention_id: int) -> Convention:
 
 def add_revision(convention: Convention, content: bytes, kind: RevisionKind,
                  signatory: Signatory | None = None, verdict: str | None = None) -> DocumentRevision:
-    """Store `content` as the convention's next revision (file first, then the row)."""
-    sha256 = store().put(content)
+    """Store `content` as the convention's next revision (object first, then the row).
+
+    A revision that extends the current one (a signature, a completion) is stored as the bytes
+    it appends; a base (prepared, uploaded, new version) whole.
+    """
+    previous = _latest_row(convention) if convention.revision_count and kind != RevisionKind.PREPARED else None
+    if previous is not None and is_increment_of(content, previous.sha256, previous.size):
+        sha256 = store().put_increment(content, previous.sha256, previous.size)
+    else:
+        sha256 = store().put(content)
     crash_point("document_file_written")
     revision = DocumentRevision(convention_id=convention.id, number=convention.revision_count + 1, kind=kind,
                                 sha256=sha256, size=len(content), signatory=signatory, verdict=verdict)
@@ -53,6 +75,10 @@ def add_revision(convention: Convention, content: bytes, kind: RevisionKind,
     convention.latest_sha256 = sha256
     db.session.flush()
     return revision
+
+
+def _latest_row(convention: Convention) -> DocumentRevision:
+    return revision(convention)
 
 
 def revision(convention: Convention, number: int | None = None) -> DocumentRevision:

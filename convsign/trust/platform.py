@@ -1,6 +1,7 @@
 """The instance's trust services: its PKI, timestamp authority, trust anchors and CRLs.
 
-The PKI is created on first use under `instance/pki` and kept per process. Its CA keys are
+The PKI is created on first use and kept per process: in CONVSIGN_PKI_DIRECTORY when set (one
+node), otherwise in the object store shared by every node (`convsign.trust.shared_pki`). Its CA keys are
 encrypted under the instance secret. A production instance may point CONVSIGN_TSA_URL at a
 qualified timestamp authority instead of the internal one.
 """
@@ -16,6 +17,7 @@ from cryptography import x509
 from flask import current_app
 from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper
 
+from convsign.documents import services as documents
 from convsign.extensions import db
 from convsign.models import SigningKey, TrustedRoot
 from convsign.models.types import utcnow
@@ -24,6 +26,7 @@ from convsign.pdf.validation import TrustSettings
 from convsign.pki.authority import Pki, PkiSettings, ensure_pki
 from convsign.pki.crl import RevokedCertificate, build_crl, build_root_crl
 from convsign.pki.tsa import TimestampAuthority
+from convsign.trust import shared_pki
 
 _pkis: dict[str, Pki] = {}
 _timestampers: dict[int, TimeStamper] = {}
@@ -33,11 +36,11 @@ CRL_LIFETIME = timedelta(days=7)
 CRL_REISSUE = timedelta(days=1)
 
 
-def settings() -> PkiSettings:
-    """The PKI settings of this instance."""
+def settings(directory: Path | None = None) -> PkiSettings:
+    """The PKI settings of this instance (its files in `directory`, or the current PKI's)."""
     config = current_app.config
     return PkiSettings(
-        directory=pki_directory(),
+        directory=directory or pki_directory(),
         secret=str(config["SECRET_KEY"]).encode(),
         organisation=str(config["PKI_ORGANISATION"]),
         crl_url=crl_url(),
@@ -46,9 +49,24 @@ def settings() -> PkiSettings:
 
 
 def pki_directory() -> Path:
-    """Where the PKI lives: CONVSIGN_PKI_DIRECTORY, or instance/pki."""
+    """Where the PKI's files are read: CONVSIGN_PKI_DIRECTORY, or this node's copy of the store's PKI."""
+    configured = configured_pki_directory()
+    if configured is not None:
+        return configured
+    objects, cache = documents.objects(), Path(current_app.instance_path) / "cache"
+    generation = shared_pki.publish(objects, cache, _create_pki)
+    return shared_pki.materialize(objects, generation, cache)
+
+
+def _create_pki(folder: Path) -> None:
+    """Generate a new PKI's files in `folder` (to be uploaded to the store)."""
+    ensure_pki(settings(folder), utcnow())
+
+
+def configured_pki_directory() -> Path | None:
+    """CONVSIGN_PKI_DIRECTORY, when the PKI is kept in a folder rather than in the store."""
     configured = current_app.config.get("PKI_DIRECTORY")
-    return Path(configured) if configured else Path(current_app.instance_path) / "pki"
+    return Path(configured) if configured else None
 
 
 def crl_url() -> str:
@@ -59,11 +77,19 @@ def crl_url() -> str:
 
 def pki() -> Pki:
     """The instance's PKI, created on first use."""
-    key = str(pki_directory())
+    key = _pki_key()
     with _lock:
         if key not in _pkis:
             _pkis[key] = ensure_pki(settings(), utcnow())
         return _pkis[key]
+
+
+def _pki_key() -> str:
+    """Which PKI this app uses, without reading the store: its folder, or its store and cache."""
+    configured = configured_pki_directory()
+    if configured is not None:
+        return str(configured)
+    return f"{documents.objects().url} {current_app.instance_path}"
 
 
 def timestamper() -> TimeStamper:
@@ -124,7 +150,7 @@ def current_crls() -> tuple[bytes, bytes]:
     now = utcnow()
     authority = pki()
     revoked = revoked_certificates()
-    key = (str(pki_directory()), tuple(sorted((r.serial, r.revoked_at) for r in revoked)))
+    key = (_pki_key(), tuple(sorted((r.serial, r.revoked_at) for r in revoked)))
     with _lock:
         cached = _crls.get(key[0])
         if cached is not None and cached[0] == key and now - cached[1] < CRL_REISSUE:

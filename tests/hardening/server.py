@@ -38,12 +38,13 @@ def server_environment(app: Flask, **extra: str) -> dict[str, str]:
         "CONVSIGN_INSTANCE_PATH": app.instance_path,
         "CONVSIGN_DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
         "CONVSIGN_SECRET_KEY": config["SECRET_KEY"],
-        "CONVSIGN_PKI_DIRECTORY": config["PKI_DIRECTORY"],
         "CONVSIGN_PKI_TSA_KEY_SIZE": str(config["PKI_TSA_KEY_SIZE"]),
         "CONVSIGN_RATELIMIT_ENABLED": "false",
         "CONVSIGN_EXTERNAL_URL": config["EXTERNAL_URL"],
         **extra,
     })
+    if config.get("PKI_DIRECTORY"):  # otherwise the PKI is in the shared store
+        env["CONVSIGN_PKI_DIRECTORY"] = config["PKI_DIRECTORY"]
     return env
 
 

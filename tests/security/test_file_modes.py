@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 
 from convsign import create_app
 from convsign.documents import services as documents
-from convsign.documents.store import DocumentStore
+from convsign.documents.store import full_key
 from convsign.extensions import db
 from convsign.outbox.delivery import deliver_due
 from convsign.outbox.queue import queue_email
@@ -57,7 +57,7 @@ def test_backup_outbox_database_documents_and_pki_are_private(tmp_path: Path, us
         "backup": archive,
         "database": instance / "convsign.sqlite3",
         "secret": instance / "secret_key",
-        "document": DocumentStore(instance / "documents").path(sha),
+        "document": instance / full_key(sha),
         **{f"outbox {p.name}": p for p in (instance / "outbox").glob("*.eml")},
         **{f"pki {p.name}": p for p in (instance / "pki").iterdir() if p.is_file()},
     }
