@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (prose: one paragraph a line, as staff edit it)
 """The default models shipped with convsign (version 1 of each type), as plain data.
 
 Migration 0007 seeds them, and `convsign.clauses.services.default_model` creates them when a

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (prose: one paragraph a line, as staff edit it)
 """The demo CTG's own text: its diagnostic summary, action plan and local articles (pure data).
 
 The objectives are the real ones of the Loison-sous-Lens deliberation of 13 December 2022; the
@@ -6,6 +7,8 @@ and the document says so where they appear. Shared by the app's demo and the doc
 """
 
 from __future__ import annotations
+
+from convsign.clauses.defaults import CTG_ARTICLES
 
 ILLUSTRATIVE = ("*Contenu illustratif, rédigé pour la démonstration de convsign : il ne reproduit pas le "
                 "document signé par les parties.*")
@@ -64,6 +67,9 @@ LOCAL_ARTICLES = {
         "l'exécution de la présente convention.\n\nÀ défaut d'accord dans un délai de deux mois, le litige est "
         "porté devant le tribunal administratif de Lille."),
 }
-PLAN_NOTE = ("\n\nLe plan d'action de la présente démonstration est illustratif : ses actions, pilotes et "
+_PLAN_NOTE = ("\n\nLe plan d'action de la présente démonstration est illustratif : ses actions, pilotes et "
              "calendriers ont été rédigés pour la démonstration de convsign.")
 PLACE = "Liévin"
+
+_OBJECTIVES_ARTICLE = "Champs d'intervention et objectifs partagés"
+LOCAL_ARTICLES[_OBJECTIVES_ARTICLE] = dict(CTG_ARTICLES)[_OBJECTIVES_ARTICLE] + _PLAN_NOTE

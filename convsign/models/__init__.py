@@ -2,6 +2,13 @@
 
 from convsign.models.api import ApiToken, WebhookEndpoint
 from convsign.models.audit import AuditEntry
+from convsign.models.clauses import (
+    ConventionAction,
+    ConventionArticle,
+    ConventionClauses,
+    ConventionModel,
+    ModelArticle,
+)
 from convsign.models.convention import (
     Convention,
     ConventionKind,
@@ -25,13 +32,18 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Convention",
+    "ConventionAction",
+    "ConventionArticle",
+    "ConventionClauses",
     "ConventionKind",
+    "ConventionModel",
     "ConventionParty",
     "ConventionStatus",
     "Delegation",
     "Deliberation",
     "DocumentRevision",
     "Mandate",
+    "ModelArticle",
     "Objective",
     "ObjectiveDomain",
     "Office",

@@ -96,7 +96,9 @@ def _finish(block: Block, variables: Mapping[str, str], clean: Callable[[str], s
             "items": [spans(raw, variables, clean) for raw in block["raw"]]}
 
 
-def spans(text: str, variables: Mapping[str, str] | None = None, clean: Callable[[str], str] = lambda s: s) -> list[Span]:
+def spans(
+    text: str, variables: Mapping[str, str] | None = None, clean: Callable[[str], str] = lambda s: s
+) -> list[Span]:
     """One line of text as styled spans: ``{"text": …, "style": "plain" | "emph" | "strong"}``."""
     out: list[Span] = []
     position = 0
