@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from convsign.api import pages as api_pages_bp
     from convsign.audit import bp as audit_bp
     from convsign.auth import bp as auth_bp
+    from convsign.clauses.blueprint import bp as clauses_bp
     from convsign.conventions import bp as conventions_bp
     from convsign.dashboard import bp as dashboard_bp
     from convsign.deliberations import bp as deliberations_bp
@@ -95,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (home_bp, auth_bp, admin_bp, conventions_bp, documents_bp, signing_bp, trust_bp, audit_bp,
                       evidence_bp, verification_bp, dashboard_bp, deliberations_bp, outbox_bp, followup_bp,
-                      api_bp, api_pages_bp):
+                      api_bp, api_pages_bp, clauses_bp):
         app.register_blueprint(blueprint)
 
 

@@ -294,7 +294,7 @@ def _clauses(spec: ConventionSpec, annexes: dict[str, int]) -> dict[str, Any]:
                      "calendar": french_typography(a.calendar)} for a in spec.actions],
         "diagnostic": text(spec.diagnostic),
         "annexes": annexes,
-        "place": french_typography(spec.signing_place or f"au siège de {spec.lead.name}"),
+        "place": french_typography(spec.signing_place or f"au siège de l'intercommunalité ({spec.lead.name})"),
         "place_is_seat": not spec.signing_place,
     }
 
