@@ -32,6 +32,7 @@ MAX_ARTICLES = 200
 MAX_ARTICLE_CHARS = 100_000
 MAX_TITLE_CHARS = 200
 MAX_ACTIONS = 200
+MAX_CHARS_TEXT = "100\u202f000"
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,8 @@ def check_articles(articles: tuple[ArticleData, ...]) -> None:
         if not article.text.strip():
             raise ValidationFailed(_("Le texte de l'article est vide."), field=f"articles-{index}-text")
         if len(article.text) > MAX_ARTICLE_CHARS:
-            raise ValidationFailed(_("Au plus %(n)s caractères par article.", n=f"{MAX_ARTICLE_CHARS:,}".replace(
-                ",", "\u202f")), field=f"articles-{index}-text")
+            raise ValidationFailed(_("Au plus %(n)s caractères par article.", n=MAX_CHARS_TEXT),
+                                   field=f"articles-{index}-text")
 
 
 def save_default_model(kind: ConventionKind, data: ModelData, actor: User) -> ConventionModel:
