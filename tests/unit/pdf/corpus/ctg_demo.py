@@ -7,6 +7,7 @@ Communes and objectives come from /work/shared/domain (the Loison-sous-Lens deli
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 import io
 from datetime import date
 
@@ -192,3 +193,21 @@ def demo_spec(
             "SIRENE (sauf Loison-sous-Lens)."
         ),
     )
+
+
+# The Département and the MSA, to reach the 40 signatories of the benchmarks (SIRENs fictitious:
+# they pass the check digit only).
+PARTNERS = (
+    PartySpec("Département du Pas-de-Calais", "Département", "226200012",
+              capacity="dûment habilité par délibération de la commission permanente"),
+    PartySpec("MSA Nord-Pas de Calais", "Mutualité sociale agricole", "775500002",
+              capacity="dûment habilité par délibération de son conseil d'administration"),
+)
+
+
+def demo_spec_40() -> ConventionSpec:
+    """The demo CTG with the Département and the MSA as partners: 40 signatories."""
+    spec = demo_spec()
+    extra = (SignatorySpec("president_departement", "Président", PARTNERS[0].name, 3),
+             SignatorySpec("president_msa", "Président", PARTNERS[1].name, 3))
+    return replace(spec, partners=PARTNERS, signatories=spec.signatories + extra)
