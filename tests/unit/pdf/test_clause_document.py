@@ -66,7 +66,7 @@ def test_a_block_line_is_replaced_by_its_block() -> None:
 # The demo CTG ---------------------------------------------------------------------------------
 
 
-def test_demo_ctg_is_a_full_convention_of_more_than_ten_pages(spec: ConventionSpec, document: GeneratedDocument) -> None:
+def test_demo_ctg_is_a_full_convention_of_more_than_ten_pages(document: GeneratedDocument) -> None:
     pages = texts(document.pdf)
     assert len(pages) > 10
     whole = squeeze(" ".join(pages))

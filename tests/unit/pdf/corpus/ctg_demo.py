@@ -7,8 +7,8 @@ Communes and objectives come from /work/shared/domain (the Loison-sous-Lens deli
 from __future__ import annotations
 
 import csv
-from dataclasses import replace
 import io
+from dataclasses import replace
 from datetime import date
 
 from convsign.clauses.defaults import CTG_ARTICLES, CTG_PREAMBLE, CTG_VISAS
