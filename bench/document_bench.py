@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python -m bench.document_bench [--runs 10]
+    .venv/bin/python -m bench.document_bench [--runs 10] [--shape demo|200-articles|long-article]
 
 The same three steps as `convsign.conventions.document.prepare_document` (what opening a
 convention costs), on the full demo CTG of Lens-Liévin (visas, preamble, 13 articles, annexes:
@@ -21,6 +21,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,22 +29,38 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from convsign.pdf.fields import add_signature_fields
-from convsign.pdf.generation import render_convention
+from convsign.pdf.generation import ArticleSpec, ConventionSpec, render_convention
 from convsign.pdf.signing import certify
 from convsign.pki.authority import PkiSettings, ensure_pki
 from convsign.pki.tsa import TimestampAuthority
 from tests.unit.pdf.corpus.ctg_demo import demo_spec_40
 
 
+def _two_hundred(spec: ConventionSpec) -> ConventionSpec:
+    return replace(spec, articles=tuple(ArticleSpec(f"Article d'essai {i}", "Un texte *court*.\n\n- un\n- deux")
+                                        for i in range(200)))
+
+
+def _long(spec: ConventionSpec) -> ConventionSpec:
+    text = ("Quarante caractères de texte ordinaire. " * 25 + "\n\n") * 100
+    return replace(spec, articles=(*spec.articles, ArticleSpec("Très long", text)))
+
+
+SHAPES: dict[str, Callable[[ConventionSpec], ConventionSpec]] = {
+    "demo": lambda spec: spec, "200-articles": _two_hundred, "long-article": _long}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="demo",
+                        help="the demo's 13 articles, 200 short articles, or one more article of 100,000 characters")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="convsign-docbench-"))
     pki = ensure_pki(PkiSettings(folder / "pki", b"bench secret", "Bench", "http://127.0.0.1/pki/crl"),
                      datetime.now(UTC))
     seal, timestamper = pki.seal_identity(), TimestampAuthority(pki).timestamper()
-    spec = demo_spec_40()
+    spec = SHAPES[args.shape](demo_spec_40())
     times: dict[str, list[float]] = {"render": [], "fields": [], "certify": [], "total": []}
     for run in range(args.runs + 1):  # the first run loads fonts and warms caches: not counted
         one = replace(spec, title=f"{spec.title} (essai {run})")
