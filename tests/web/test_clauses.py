@@ -251,3 +251,39 @@ def test_hostile_clause_text_is_printed_as_typed(app: Flask, client: FlaskClient
     preview = squeeze(pdf_text(client.get(f"/conventions/{convention_id}/apercu").data))
     assert squeeze("#text(red)[Objet]") in preview
     assert squeeze(hostile) in preview
+
+
+@pytest.mark.parametrize(("articles_", "field", "message"), [
+    (tuple(clauses.ArticleData(f"Article {i}", "Texte.") for i in range(201)), "articles", "Au plus 200 articles."),
+    ((clauses.ArticleData("Long", "x" * 100_001),), "articles-0-text", "Au plus 100\u202f000 caractères par article."),
+])
+def test_past_the_stated_limits_a_model_is_refused(app: Flask, territory: Territory,
+                                                   articles_: tuple[clauses.ArticleData, ...], field: str,
+                                                   message: str) -> None:
+    convention_id = draft(app, territory)
+    with app.app_context():
+        convention = db.session.get(Convention, convention_id)
+        coordinator = db.session.scalar(sa.select(User).where(User.email == territory.coordinator_email))
+        assert convention is not None and coordinator is not None
+        with pytest.raises(clauses.ValidationFailed) as refused:
+            clauses.save_clauses(convention, clauses.ClauseData("", "", "", articles_, ()), coordinator)
+        assert (refused.value.field, refused.value.message) == (field, message)
+        with pytest.raises(clauses.ValidationFailed):
+            clauses.save_default_model(ConventionKind.CTG, clauses.ModelData("Titre", "", "", "", articles_),
+                                       coordinator)
+
+
+def test_a_draft_made_before_clause_models_opens_with_the_default_model(app: Flask, territory: Territory) -> None:
+    convention_id = draft(app, territory)
+    with app.app_context():
+        db.session.execute(sa.delete(ConventionArticle))
+        db.session.execute(sa.delete(ConventionClauses))
+        db.session.commit()
+        convention = db.session.get(Convention, convention_id)
+        coordinator = db.session.scalar(sa.select(User).where(User.email == territory.coordinator_email))
+        assert convention is not None and coordinator is not None
+        revision = services.open_convention(convention, coordinator, clauses_now())
+        db.session.commit()
+        assert clauses.clauses_of(convention) is not None and len(clauses.articles_of(convention)) == 13
+        text = squeeze(pdf_text(documents.store().get(revision.sha256)))
+        assert squeeze("Article 13 — Règlement des litiges") in text
