@@ -287,3 +287,29 @@ def test_a_draft_made_before_clause_models_opens_with_the_default_model(app: Fla
         assert clauses.clauses_of(convention) is not None and len(clauses.articles_of(convention)) == 13
         text = squeeze(pdf_text(documents.store().get(revision.sha256)))
         assert squeeze("Article 13 — Règlement des litiges") in text
+
+
+def test_action_plan_diagnostic_and_place_reach_the_annexes(app: Flask, client: FlaskClient, auth: Auth,
+                                                            territory: Territory) -> None:
+    convention_id = draft(app, territory)
+    auth.login(territory.coordinator_email)
+    path = f"/conventions/{convention_id}/clauses"
+    values = clause_form(client.get(path).get_data(as_text=True))
+    values = clause_form(press(client, path, values, "add_action").get_data(as_text=True))
+    values["actions-0-objective"], values["actions-0-action"] = "Jeunesse : un réseau", "Créer un réseau d'animateurs"
+    values["actions-0-lead"], values["actions-0-calendar"] = "Communes", "2027-2028"
+    values["diagnostic"], values["place"] = "Un territoire de *deux* communes.", "Ville-Siège"
+    assert press(client, path, values).status_code == 302
+    text = squeeze(pdf_text(client.get(f"/conventions/{convention_id}/apercu").data))
+    for expected in ("Annexe 2 — Plan d’action", "Créer un réseau d’animateurs", "2027-2028",
+                     "Annexe 3 — Synthèse du diagnostic partagé", "Un territoire de deux communes.",
+                     "Annexe 4 — Bordereau de signature", "Fait à Ville-Siège"):
+        assert squeeze(expected) in text, expected
+    values = clause_form(client.get(path).get_data(as_text=True))
+    values = clause_form(press(client, path, values, "remove:actions-0").get_data(as_text=True))
+    assert press(client, path, values, "reset").status_code == 302
+    with app.app_context():
+        convention = db.session.get(Convention, convention_id)
+        assert convention is not None
+        assert len(clauses.actions_of(convention)) == 1  # « reprendre le modèle » keeps the action plan
+        assert clauses.articles_of(convention)[0].title == "Objet de la convention"
