@@ -123,7 +123,8 @@ GENERIC_ARTICLES: tuple[tuple[str, str], ...] = (
     ("Durée", "La présente convention est conclue pour la période {periode}. Elle prend effet à la date de la "
               "dernière signature électronique des parties."),
     ("Engagements des parties", "Chacune des parties s'engage à mettre en œuvre les actions qui la concernent."),
-    ("Suivi", "{comite_de_pilotage}"),
+    ("Suivi", "Les parties se réunissent au moins une fois par an pour dresser le bilan de la convention.\n\n"
+              "{comite_de_pilotage}"),
     ("Révision", "La présente convention peut être modifiée par avenant signé dans les mêmes formes."),
     ("Résiliation", "La convention peut être résiliée par l'une des parties moyennant un préavis de trois mois, "
                     "par lettre recommandée avec accusé de réception."),
