@@ -107,7 +107,7 @@ def model_versions(kind: ConventionKind) -> list[ConventionModel]:
 def check_articles(articles: tuple[ArticleData, ...]) -> None:
     """Refuse an empty title or text, or a model past the stated limits, naming the field at fault."""
     if not articles:
-        raise ValidationFailed(_("Le modèle doit compter au moins un article."), field="articles")
+        raise ValidationFailed(_("Gardez au moins un article."), field="articles")
     if len(articles) > MAX_ARTICLES:
         raise ValidationFailed(_("Au plus %(n)s articles.", n=MAX_ARTICLES), field="articles")
     for index, article in enumerate(articles):

@@ -122,18 +122,19 @@ def _model_input(form: ModelForm) -> services.ModelData:
 
 
 def _show(form: ClauseForm | ModelForm, error: ValidationFailed) -> None:
-    """Put the service's refusal on the field it names (« articles-3-text »), or on the form."""
+    """Put the service's refusal on the field it names (« articles-3-text »); a whole list's on the page."""
     list_name, _sep, rest = (error.field or "").partition("-")
+    field = None
     if list_name == "articles" and rest:
         index, _dash, sub = rest.partition("-")
         field = form.articles.entries[int(index)].form[sub]
-    else:
+    elif error.field not in (None, "articles", "actions"):
         field = getattr(form, error.field or "", None)
+    form.refused = True
     if field is None:
         flash(error.message, "error")
         return
     field.errors = [*field.errors, error.message]
-    form.refused = True
 
 
 def _has_row_errors(form: ClauseForm | ModelForm) -> bool:

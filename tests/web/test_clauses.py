@@ -313,3 +313,16 @@ def test_action_plan_diagnostic_and_place_reach_the_annexes(app: Flask, client: 
         assert convention is not None
         assert len(clauses.actions_of(convention)) == 1  # « reprendre le modèle » keeps the action plan
         assert clauses.articles_of(convention)[0].title == "Objet de la convention"
+
+
+def test_removing_every_article_is_refused_in_french(app: Flask, client: FlaskClient, auth: Auth,
+                                                     territory: Territory) -> None:
+    convention_id = draft(app, territory)
+    auth.login(territory.coordinator_email)
+    path = f"/conventions/{convention_id}/clauses"
+    values = clause_form(client.get(path).get_data(as_text=True))
+    for key in [k for k in values if k.startswith("articles-")]:
+        del values[key]
+    response = press(client, path, values)
+    assert response.status_code == 422
+    assert "Gardez au moins un article." in response.get_data(as_text=True)
