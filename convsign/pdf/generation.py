@@ -335,7 +335,7 @@ def _objective_blocks(spec: ConventionSpec) -> list[markup.Block]:
     """« Au titre de la petite enfance : » then its objectives as a list, domain by domain."""
     out: list[markup.Block] = []
     for group in _objective_groups(spec.objectives):
-        out.append({"kind": "par", "spans": [{"text": group["domain"], "style": "strong"}]})
+        out.append({"kind": "label", "spans": [{"text": group["domain"], "style": "strong"}]})
         out.append({"kind": "list", "numbered": False, "items": [[{"text": t, "style": "plain"}]
                                                                   for t in group["items"]]})
     return out

@@ -122,6 +122,6 @@ def plain_text(blocks: list[Block]) -> str:
     """The blocks' words, for a length check or a search (no styling)."""
     words = []
     for block in blocks:
-        rows = [block["spans"]] if block["kind"] == "par" else block["items"]
+        rows = block["items"] if block["kind"] == "list" else [block["spans"]]
         words += ["".join(s["text"] for s in row) for row in rows]
     return "\n".join(words)
