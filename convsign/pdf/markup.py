@@ -41,7 +41,8 @@ def parse(
 ) -> list[Block]:
     """The blocks of `text`: ``{"kind": "par", "spans": [...]}``, ``{"kind": "list", "numbered": …, "items": […]}``.
 
-    `variables` fill ``{name}`` inside text, `blocks` replace a line holding only ``{name}``;
+    `variables` fill ``{name}`` inside text, `blocks` replace a line holding only ``{name}`` (the caller's
+    blocks may also be ``{"kind": "label", "spans": …}``: a short heading kept with what follows);
     `clean` (French typography) is applied to every literal piece of text, values included.
     """
     result: list[Block] = []
