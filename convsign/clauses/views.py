@@ -14,7 +14,6 @@ from convsign.clauses import services
 from convsign.clauses.blueprint import bp
 from convsign.clauses.forms import ClauseForm, ModelForm, apply_row_action, rows
 from convsign.conventions import access
-from convsign.conventions.services import ConventionLocked
 from convsign.errors import ValidationFailed
 from convsign.extensions import db
 from convsign.models import ConventionKind, Role
@@ -27,7 +26,7 @@ def edit_convention(convention_id: int) -> str | Response | tuple[str, int]:
     """A draft's articles, action plan, visas and diagnostic; 409 once the convention is opened."""
     convention = access.managed_convention(current_user, convention_id)
     if not convention.is_editable:
-        raise ConventionLocked(_("Cette convention est ouverte à la signature : son texte ne peut plus changer."))
+        raise services.ClausesLocked(_("Cette convention est ouverte à la signature : son texte ne peut plus changer."))
     if request.method == "GET" and services.clauses_of(convention) is None:
         services.ensure_clauses(convention)  # an older draft takes the default model (upgrade path)
         db.session.commit()
