@@ -33,9 +33,11 @@ from convsign.api.blueprint import pages as api_pages_bp
 from convsign.audit import services as audit
 from convsign.auth import views as _auth_pages
 from convsign.auth.blueprint import bp as auth_bp
+from convsign.conventions import clause_views as _convention_clause_pages
 from convsign.conventions import document_views as _convention_document_pages
 from convsign.conventions import views as _convention_pages
 from convsign.conventions.blueprint import bp as conventions_bp
+from convsign.conventions.clause_blueprint import bp as clauses_bp
 from convsign.dashboard import views as _dashboard_pages
 from convsign.dashboard.blueprint import bp as dashboard_bp
 from convsign.deliberations import gate
@@ -64,6 +66,7 @@ from convsign.verification.blueprint import bp as verification_bp
 
 # The view modules above are imported for their routes, which attach to their feature's blueprint.
 VIEW_MODULES = (
+    _convention_clause_pages,
     _admin_delegation_pages, _admin_pages, _admin_trust_root_pages, _api_bearer, _api_conventions, _api_decisions,
     _api_deliberations, _api_pages, _api_problems, _api_slots, _api_token_signing, _api_verification, _auth_pages,
     _convention_pages, _dashboard_pages,
@@ -71,7 +74,7 @@ VIEW_MODULES = (
     _signing_pages, _signing_token_pages, _trust_pages, _verification_pages,
 )
 BLUEPRINTS = (home_bp, auth_bp, admin_bp, conventions_bp, signing_bp, trust_bp, evidence_bp,
-              verification_bp, dashboard_bp, deliberations_bp, outbox_bp, followup_bp, api_bp, api_pages_bp)
+              verification_bp, dashboard_bp, deliberations_bp, outbox_bp, followup_bp, api_bp, api_pages_bp, clauses_bp)
 
 
 class SessionInterface(SecureCookieSessionInterface):

@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from convsign import labels
+from convsign.clauses import services as clauses
 from convsign.conventions import services
 from convsign.conventions.draft_buttons import apply_action, reorder
 from convsign.conventions.forms import ConventionForm
@@ -74,7 +75,10 @@ def initial_data(convention: Convention | None) -> dict[str, Any]:
     if convention is None:
         start, end = services.ctg_period(local_today().year + 1)
         cafs = _organisations(OrganisationKind.CAF)
+        model = clauses.default_model(ConventionKind.CTG)
         return {
+            "title": clauses.title_from_pattern(model.title_pattern, start.year, end.year),
+            "preamble": model.preamble,
             "kind": ConventionKind.CTG.value,
             "lead_id": _default_lead(),
             "start": start,

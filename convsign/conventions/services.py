@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from convsign import events
 from convsign.audit.services import record
+from convsign.clauses import services as clauses
 from convsign.conventions import circuit, layout
 from convsign.conventions.document import prepare_document
 from convsign.documents import services as documents
@@ -175,6 +176,8 @@ def save_draft(data: ConventionData, actor: User, convention: Convention | None 
         raise ConventionLocked(_("Cette convention est ouverte à la signature : son texte ne peut plus changer."))
     _apply(convention, data, offices)
     db.session.flush()
+    if creating:
+        clauses.ensure_clauses(convention)
     record("convention_created" if creating else "convention_updated", actor=actor, convention_id=convention.id,
            title=convention.title)
     return convention
@@ -288,6 +291,8 @@ def open_convention(convention: Convention, actor: User, now: datetime) -> Docum
         raise ConventionLocked(_("Cette convention a déjà été ouverte à la signature."))
     if not convention.signatories:
         raise ValidationFailed(_("Ajoutez au moins un signataire avant d'ouvrir la convention."))
+    if not convention.uploaded_text_sha256:
+        clauses.ensure_clauses(convention)  # a draft from before clause models opens with the default model
     prepared = prepare_document(convention, now)
     revision = documents.add_revision(convention, prepared, RevisionKind.PREPARED)
     convention.status, convention.opened_at = ConventionStatus.CIRCULATING, now
@@ -336,6 +341,7 @@ def new_version(convention: Convention, actor: User) -> Convention:
                                   field_name=s.field_name) for s in convention.signatories]
     db.session.add(copy)
     db.session.flush()
+    clauses.copy_clauses(convention, copy)
     record("convention_new_version", actor=actor, convention_id=copy.id, replaces=convention.id)
     return copy
 

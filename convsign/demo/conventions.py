@@ -12,7 +12,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from convsign.clauses import services as clauses
+from convsign.clauses.defaults import CTG_ARTICLES, CTG_PREAMBLE, CTG_VISAS
 from convsign.conventions import services
+from convsign.demo import ctg_text
 from convsign.extensions import db
 from convsign.models import Convention, ConventionKind, ObjectiveDomain, Organisation, User
 from convsign.models.types import utcnow
@@ -21,24 +24,7 @@ REFERENCE = "CTG-CALL-2023"
 TITLE = "Convention Territoriale Globale 2023-2026"
 PERIOD = (date(2023, 1, 1), date(2026, 12, 31))
 
-PREAMBLE = (
-    "Depuis 2006, le Contrat Enfance Jeunesse a été la démarche contractuelle majeure portée par les CAF pour "
-    "encourager le développement des services aux familles en matière de petite enfance, d'enfance et de "
-    "jeunesse. Jugé complexe et lourd à gérer, il laisse place à la Convention Territoriale Globale : une démarche "
-    "stratégique partenariale qui élabore, à partir d'un diagnostic partagé, le projet de territoire pour le "
-    "maintien et le développement des services aux familles.\n"
-    "Elle a pour objet d'identifier les besoins prioritaires du territoire, de définir les champs d'intervention "
-    "à privilégier au regard de l'écart entre l'offre et les besoins, de pérenniser et d'optimiser l'offre de "
-    "services existante par une mobilisation de cofinancements, et de développer des actions nouvelles répondant "
-    "à des besoins non satisfaits.\n"
-    "Le projet est élaboré à l'échelle de l'intercommunalité ; la convention est toutefois cosignée par chaque "
-    "maire, après délibération de son conseil municipal."
-)
 
-STEERING_COMMITTEE = (
-    "Un comité de pilotage est mis en place pour suivre la mise en œuvre de la convention et l'atteinte de ses "
-    "objectifs, à l'échelle de l'intercommunalité."
-)
 
 # The deliberation's sentences, as written there.
 OBJECTIVES = (
@@ -82,6 +68,7 @@ def ensure_demo_convention(
     coordinator = db.session.scalar(sa.select(User).where(User.email == coordinator_email))
     assert coordinator is not None, "the demo's coordinator is created first"
     convention = services.save_draft(demo_data(epci, caf), coordinator)
+    clauses.save_clauses(convention, demo_clauses(), coordinator)
     services.open_convention(convention, coordinator, utcnow())
     progress(f"{TITLE} : ouverte à la signature, {len(convention.signatories)} signataires")
     return convention
@@ -98,10 +85,19 @@ def demo_data(epci: Organisation, caf: Organisation) -> services.ConventionData:
         caf_id=caf.id,
         start=PERIOD[0],
         end=PERIOD[1],
-        preamble=PREAMBLE,
-        steering_committee=STEERING_COMMITTEE,
+        preamble=CTG_PREAMBLE,
+        steering_committee=ctg_text.STEERING,
         deadline=None,
         party_ids=tuple(org.id for org in parties),
         objectives=tuple(services.ObjectiveData(domain, text) for domain, text in OBJECTIVES),
         signatories=tuple(services.suggested_signatories(parties)),
     )
+
+
+def demo_clauses() -> clauses.ClauseData:
+    """The default CTG articles with Lens-Liévin's local wording, its illustrative plan and diagnostic."""
+    local = dict(ctg_text.LOCAL_ARTICLES)
+    articles = tuple(clauses.ArticleData(title, local.get(title, text)) for title, text in CTG_ARTICLES)
+    return clauses.ClauseData(
+        visas=CTG_VISAS, place=ctg_text.PLACE, diagnostic=ctg_text.DIAGNOSTIC, articles=articles,
+        actions=tuple(clauses.ActionData(*row) for row in ctg_text.ACTIONS))

@@ -2,6 +2,13 @@
 
 from convsign.models.api import ApiToken, WebhookEndpoint
 from convsign.models.audit import AuditEntry, AuditTimestamp
+from convsign.models.clauses import (
+    ConventionAction,
+    ConventionArticle,
+    ConventionClauses,
+    ConventionModel,
+    ModelArticle,
+)
 from convsign.models.convention import (
     Convention,
     ConventionKind,
@@ -28,7 +35,11 @@ __all__ = [
     "AuditTimestamp",
     "CertificateFingerprint",
     "Convention",
+    "ConventionAction",
+    "ConventionArticle",
+    "ConventionClauses",
     "ConventionKind",
+    "ConventionModel",
     "ConventionParty",
     "ConventionStatus",
     "Delegation",
@@ -36,6 +47,7 @@ __all__ = [
     "DeliberationCorrection",
     "DocumentRevision",
     "Mandate",
+    "ModelArticle",
     "Objective",
     "ObjectiveDomain",
     "Office",

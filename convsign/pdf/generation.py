@@ -17,6 +17,7 @@ from typing import Any
 import typst
 from pypdf import PdfReader, PdfWriter
 
+from convsign.pdf import markup
 from convsign.pdf.errors import PdfRejected, RenderFailed, SpecError
 from convsign.pdf.fields import FieldPlacement, check_field_names
 from convsign.pdf.typst_pdf import compile_pdfa, compiler
@@ -43,6 +44,27 @@ class PartySpec:
     kind_label: str
     siren: str
     insee: str | None = None
+    population: int | None = None
+    # « dûment habilité par délibération de son conseil municipal »: how its signatory is empowered.
+    capacity: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleSpec:
+    """One numbered article: a title and a text in the clause markup (see `convsign.pdf.markup`)."""
+
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One line of the action plan: objective × action × lead party × calendar."""
+
+    objective: str
+    action: str
+    lead: str
+    calendar: str
 
 
 @dataclass(frozen=True)
@@ -74,7 +96,12 @@ class StageSpec:
 
 @dataclass(frozen=True)
 class ConventionSpec:
-    """Everything the convention document says; `parties` are the member communes."""
+    """Everything the convention document says; `parties` are the member communes only.
+
+    `partners` are the other parties (Département, MSA…) besides the lead and the CAF. With
+    `articles`, the body is the preamble, the visas and the numbered articles, then « Fait à »
+    and the annexes; without, the older summary layout (objectives, period, steering committee).
+    """
 
     title: str
     reference: str
@@ -91,6 +118,12 @@ class ConventionSpec:
     version_note: str | None = None
     stages: tuple[StageSpec, ...] = ()
     parties_note: str | None = None
+    partners: tuple[PartySpec, ...] = ()
+    visas: tuple[str, ...] = ()
+    articles: tuple[ArticleSpec, ...] = ()
+    actions: tuple[ActionSpec, ...] = ()
+    diagnostic: str = ""
+    signing_place: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +138,11 @@ def format_date_fr(day: date) -> str:
     """Write a date the French way: « 1er janvier 2023 », « 31 décembre 2026 »."""
     ordinal = "1er" if day.day == 1 else str(day.day)
     return f"{ordinal} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def format_number_fr(number: int) -> str:
+    """« 241 934 »: thousands grouped by a narrow no-break space."""
+    return f"{number:,}".replace(",", _NARROW_NBSP)
 
 
 def format_period_fr(start: date, end: date) -> str:
@@ -225,14 +263,17 @@ def _placements(markers: list[dict[str, Any]]) -> tuple[FieldPlacement, ...]:
 
 def _payload(spec: ConventionSpec, mode: str) -> dict[str, Any]:
     fr = french_typography
+    annexes = _annex_numbers(spec)
     return {
         "mode": mode,
         "title": as_typed(spec.title),
         "reference": spec.reference,
         "kind_label": fr(spec.kind_label),
-        "lead": _party(spec.lead),
-        "caf": _party(spec.caf),
-        "parties": [_party(p) for p in spec.parties],
+        "lead": _party(spec.lead, spec),
+        "caf": _party(spec.caf, spec),
+        "partners": [_party(p, spec) for p in spec.partners],
+        "parties": [_party(p, spec) for p in spec.parties],
+        "population": format_number_fr(sum(p.population or 0 for p in spec.parties)),
         "period": format_period_fr(spec.start, spec.end),
         "preamble": _paragraphs(spec.preamble),
         "objectives": _objective_groups(spec.objectives),
@@ -240,16 +281,98 @@ def _payload(spec: ConventionSpec, mode: str) -> dict[str, Any]:
         "stages": _stage_groups(spec),
         "version_note": None if spec.version_note is None else fr(spec.version_note),
         "parties_note": None if spec.parties_note is None else fr(spec.parties_note),
+        **_clauses(spec, annexes),
     }
 
 
-def _party(party: PartySpec) -> dict[str, Any]:
+def _clauses(spec: ConventionSpec, annexes: dict[str, int]) -> dict[str, Any]:
+    """The visas, the preamble and the articles as blocks, the annexes, « Fait à »."""
+    variables = _variables(spec, annexes)
+    blocks = {"objectifs": _objective_blocks(spec), "comite_de_pilotage": _steering_blocks(spec, variables)}
+
+    def text(source: str) -> list[markup.Block]:
+        return markup.parse(source, variables, blocks, french_typography)
+
+    return {
+        "clauses": bool(spec.articles),
+        "preamble_blocks": text(spec.preamble),
+        "visas": [markup.spans(" ".join(v.split()), variables, french_typography) for v in spec.visas if v.strip()],
+        "articles": [{"title": french_typography(" ".join(a.title.split())), "blocks": text(a.text)}
+                     for a in spec.articles],
+        "actions": [{"objective": text(a.objective), "action": text(a.action), "lead": french_typography(a.lead),
+                     "calendar": french_typography(a.calendar)} for a in spec.actions],
+        "diagnostic": text(spec.diagnostic),
+        "annexes": annexes,
+        "place": french_typography(spec.signing_place or f"au siège de l'intercommunalité ({spec.lead.name})"),
+        "place_is_seat": not spec.signing_place,
+    }
+
+
+def _annex_numbers(spec: ConventionSpec) -> dict[str, int]:
+    """Annexes are numbered in order, those without data left out; the bordereau is the last."""
+    present = [("communes", bool(spec.parties)), ("plan", bool(spec.actions)),
+               ("diagnostic", bool(spec.diagnostic.strip())), ("signatures", True)]
+    names = [name for name, shown in present if shown]
+    return {name: number for number, name in enumerate(names, start=1)}
+
+
+def _variables(spec: ConventionSpec, annexes: dict[str, int]) -> dict[str, str]:
+    """The values a clause may name as ``{name}``: the documented list of `convsign.pdf.markup`."""
+    values = {
+        "intercommunalite": spec.lead.name,
+        "caf": spec.caf.name,
+        "nombre_communes": str(len(spec.parties)),
+        "debut": format_date_fr(spec.start),
+        "fin": format_date_fr(spec.end),
+        "periode": format_period_fr(spec.start, spec.end),
+        "duree": _duration_fr(spec.start, spec.end),
+        "reference": spec.reference,
+        "titre": spec.title,
+        "lieu": spec.signing_place or spec.lead.name,
+    }
+    for name, number in annexes.items():
+        values[f"annexe_{name}"] = f"annexe {number}"
+    return values
+
+
+VARIABLE_NAMES = ("intercommunalite", "caf", "nombre_communes", "debut", "fin", "periode", "duree", "reference",
+                  "titre", "lieu", "annexe_communes", "annexe_plan", "annexe_diagnostic", "annexe_signatures")
+BLOCK_NAMES = ("objectifs", "comite_de_pilotage")
+
+
+def _objective_blocks(spec: ConventionSpec) -> list[markup.Block]:
+    """« Au titre de la petite enfance : » then its objectives as a list, domain by domain."""
+    out: list[markup.Block] = []
+    for group in _objective_groups(spec.objectives):
+        out.append({"kind": "label", "spans": [{"text": group["domain"], "style": "strong"}]})
+        out.append({"kind": "list", "numbered": False, "items": [[{"text": t, "style": "plain"}]
+                                                                  for t in group["items"]]})
+    return out
+
+
+def _steering_blocks(spec: ConventionSpec, variables: dict[str, str]) -> list[markup.Block]:
+    return markup.parse(spec.steering_committee, variables, None, french_typography)
+
+
+def _party(party: PartySpec, spec: ConventionSpec) -> dict[str, Any]:
     return {
         "name": as_typed(party.name),
         "kind_label": french_typography(party.kind_label),
         "siren": party.siren,
         "insee": party.insee,
+        "population": None if party.population is None else format_number_fr(party.population),
+        "capacity": None if party.capacity is None else french_typography(party.capacity),
+        "representative": _representative(party, spec),
     }
+
+
+def _representative(party: PartySpec, spec: ConventionSpec) -> str | None:
+    """« Prénom Nom, Président » from the party's first signatory; the office alone when nobody holds it."""
+    for s in spec.signatories:
+        if s.organisation == party.name:
+            who = f"{s.holder_name}, {s.office}" if s.holder_name else f"la personne exerçant la fonction de {s.office}"
+            return french_typography(who)
+    return None
 
 
 def _paragraphs(text: str) -> list[str]:

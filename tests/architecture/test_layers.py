@@ -22,11 +22,12 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "base": (
         "models", "documents", "audit", "trust", "rules", "outbox", "pdf", "pki", "config", "errors", "events",
         "extensions", "faults", "formtools", "i18n", "i18n_catalogs", "labels", "locks", "permissions", "schema",
-        "terminal", "view_actions", "migrations", "filemodes", "links", "routing",
+        "terminal", "view_actions", "filemodes", "links", "routing",
     ),
-    "domain": ("auth", "conventions", "deliberations", "signing"),
+    "domain": ("auth", "clauses", "conventions", "deliberations", "signing"),
     "follow-up": ("followup", "dashboard", "evidence", "verification"),
-    "edges": ("api", "admin", "home", "demo", "backup", "cli", "web"),
+    # The migrations seed data from the code (0007: the default clause models), so they sit with the commands.
+    "edges": ("api", "admin", "home", "demo", "backup", "cli", "web", "migrations"),
 }
 RANK = {part: rank for rank, parts in enumerate(LAYERS.values()) for part in parts}
 LAYER_OF = {part: layer for layer, parts in LAYERS.items() for part in parts}

@@ -126,6 +126,8 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ("GET", "/admin/delegations/nouvelle"): ("/admin/delegations/nouvelle", G_ADMIN),
     ("POST", "/admin/delegations/nouvelle"): ("/admin/delegations/nouvelle", P_ADMIN),
     ("POST", "/admin/delegations/<int:delegation_id>/terminer"): ("/admin/delegations/{delegation}/terminer", P_ADMIN),
+    ("GET", "/admin/modeles/<any(ctg, autre):kind>"): ("/admin/modeles/ctg", G_ADMIN),
+    ("POST", "/admin/modeles/<any(ctg, autre):kind>"): ("/admin/modeles/ctg", P_ADMIN),
     ("GET", "/admin/mandats"): ("/admin/mandats", G_ADMIN),
     ("GET", "/admin/mandats/nouveau"): ("/admin/mandats/nouveau", G_ADMIN),
     ("POST", "/admin/mandats/nouveau"): ("/admin/mandats/nouveau", P_ADMIN),
@@ -167,6 +169,8 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ("GET", "/conventions/<int:convention_id>/annuler"): ("/conventions/{convention}/annuler", G_MANAGED),
     ("POST", "/conventions/<int:convention_id>/annuler"): ("/conventions/{convention}/annuler", P_MANAGED),
     ("GET", "/conventions/<int:convention_id>/apercu"): ("/conventions/{convention}/apercu", G_MANAGED),
+    ("GET", "/conventions/<int:convention_id>/clauses"): ("/conventions/{convention}/clauses", G_MANAGED_LATE),
+    ("POST", "/conventions/<int:convention_id>/clauses"): ("/conventions/{convention}/clauses", P_MANAGED),
     ("GET", "/conventions/<int:convention_id>/chronologie"): ("/conventions/{convention}/chronologie", G_MANAGED),
     ("GET", "/conventions/<int:convention_id>/document"): ("/conventions/{convention}/document?revision=2", G_VISIBLE),
     ("GET", "/conventions/<int:convention_id>/document/apercu"): (

@@ -63,3 +63,31 @@ def test_the_objectives_are_the_deliberations_sentences() -> None:
     flat = " ".join(deliberation.split())
     for _domain, sentence in OBJECTIVES:
         assert sentence in flat
+
+
+def test_the_demo_ctg_is_a_complete_convention(app: Flask, runner: FlaskCliRunner) -> None:
+    """More than ten pages: parties, visas, preamble, every article, « Fait à », annexes, named holders."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    from convsign.clauses import services as clauses
+    from convsign.documents import services as documents
+    from convsign.models.types import local_today
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.app_context():
+        convention = db.session.scalar(sa.select(Convention).where(Convention.reference == REFERENCE))
+        assert convention is not None
+        pdf = documents.store().get(convention.latest_sha256 or "")
+        titles = [a.title for a in clauses.articles_of(convention)]
+        holders = [m.user.name for s in convention.signatories if (m := s.office.holder_on(local_today()))]
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    text = re.sub(r"[\s\-\u00ad]", "", " ".join(pages))
+    assert len(pages) > 10 and len(titles) == 13
+    for expected in ("et ses 36 communes membres", "36 communes, 241 934 habitants", "Fait à Liévin",
+                     "tribunal administratif de Lille", "Annexe 2 — Plan d’action", "illustratif",
+                     *(t.replace("'", "’") for t in titles), *(h.replace("'", "’") for h in holders)):
+        assert re.sub(r"[\s\-]", "", expected) in text, expected
+    assert "àdésigner" not in text and holders

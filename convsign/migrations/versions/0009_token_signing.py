@@ -1,7 +1,7 @@
 """token signing: trusted roots, registered fingerprints, prepared signatures, revocation material
 
 Revision ID: 0009_token_signing
-Revises: 0006_security
+Revises: 0007_clause_models
 Create Date: 2026-12-03 19:55:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_token_signing'
-down_revision = '0006_security'
+down_revision = '0007_clause_models'
 branch_labels = None
 depends_on = None
 

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 
+from convsign.clauses.defaults import CTG_ARTICLES, CTG_PREAMBLE, CTG_VISAS
+from convsign.demo import ctg_text
 from convsign.pdf.generation import (
+    ActionSpec,
+    ArticleSpec,
     ConventionSpec,
     ObjectiveSpec,
     PartySpec,
@@ -111,23 +116,28 @@ il suit la mise en œuvre du plan d'action et se réunit au moins une fois par a
 # Only the mayor of Loison-sous-Lens is named by a document we hold.
 HOLDERS = {"62523": "Daniel Kruszka"}
 
+MUNICIPAL = "dûment habilité par délibération de son conseil municipal"
+
 # The CAF's SIREN here is fictitious (passes the check digit only).
 CAF = PartySpec(
     "Caisse d'Allocations Familiales du Pas-de-Calais",
     "Caisse d'Allocations Familiales",
     "778800003",
+    capacity="dûment habilité par délibération de son conseil d'administration",
 )
 EPCI = PartySpec(
     "Communauté d'Agglomération de Lens-Liévin",
     "Établissement public de coopération intercommunale",
     "246200364",
+    capacity="dûment habilité par délibération du conseil communautaire",
 )
 
 
 def communes() -> tuple[PartySpec, ...]:
     """The 36 member communes, as parties."""
     rows = csv.reader(io.StringIO(COMMUNES_CSV))
-    return tuple(PartySpec(name, "Commune", siren, insee) for insee, name, _pop, siren, _epci in rows)
+    return tuple(PartySpec(name, "Commune", siren, insee, int(pop), MUNICIPAL)
+                 for insee, name, pop, siren, _epci in rows)
 
 
 def signatories(parties: tuple[PartySpec, ...]) -> tuple[SignatorySpec, ...]:
@@ -141,6 +151,12 @@ def signatories(parties: tuple[PartySpec, ...]) -> tuple[SignatorySpec, ...]:
         SignatorySpec("president_epci", "Président", EPCI.name, 2),
         SignatorySpec("directeur_caf", "Directeur", CAF.name, 3),
     )
+
+
+def articles() -> tuple[ArticleSpec, ...]:
+    """The default CTG model's articles with the demo's local wording."""
+    local = dict(ctg_text.LOCAL_ARTICLES)
+    return tuple(ArticleSpec(title, local.get(title, text)) for title, text in CTG_ARTICLES)
 
 
 def demo_spec(
@@ -157,7 +173,7 @@ def demo_spec(
         parties=parties,
         start=date(2023, 1, 1),
         end=date(2026, 12, 31),
-        preamble=PREAMBLE,
+        preamble=CTG_PREAMBLE,
         objectives=OBJECTIVES,
         steering_committee=STEERING,
         signatories=signatories(parties),
@@ -167,8 +183,31 @@ def demo_spec(
             StageSpec(2, "Étape 2 — La Communauté d'Agglomération"),
             StageSpec(3, "Étape 3 — La Caisse d'Allocations Familiales"),
         ),
+        visas=tuple(CTG_VISAS.splitlines()),
+        articles=articles(),
+        actions=tuple(ActionSpec(*row) for row in ctg_text.ACTIONS),
+        diagnostic=ctg_text.DIAGNOSTIC,
+        signing_place=ctg_text.PLACE,
         parties_note=(
             "Numéros SIREN des communes déduits de leur code INSEE, non vérifiés au répertoire "
             "SIRENE (sauf Loison-sous-Lens)."
         ),
     )
+
+
+# The Département and the MSA, to reach the 40 signatories of the benchmarks (SIRENs fictitious:
+# they pass the check digit only).
+PARTNERS = (
+    PartySpec("Département du Pas-de-Calais", "Département", "226200012",
+              capacity="dûment habilité par délibération de la commission permanente"),
+    PartySpec("MSA Nord-Pas de Calais", "Mutualité sociale agricole", "775500002",
+              capacity="dûment habilité par délibération de son conseil d'administration"),
+)
+
+
+def demo_spec_40() -> ConventionSpec:
+    """The demo CTG with the Département and the MSA as partners: 40 signatories."""
+    spec = demo_spec()
+    extra = (SignatorySpec("president_departement", "Président", PARTNERS[0].name, 3),
+             SignatorySpec("president_msa", "Président", PARTNERS[1].name, 3))
+    return replace(spec, partners=PARTNERS, signatories=spec.signatories + extra)
