@@ -5,6 +5,7 @@ The top of the layers (see README, "Layout"): it may import every feature; none 
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,11 @@ def _tune_sqlite(app: Flask) -> None:
     @sa.event.listens_for(db.engine, "begin")
     def on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# PDF.js ships as ES modules (.mjs), which browsers run only when served as JavaScript: do not rely
+# on the host's /etc/mime.types for it.
+mimetypes.add_type("text/javascript", ".mjs")
 
 
 def security_headers(response: Response) -> Response:

@@ -26,7 +26,14 @@ from convsign.pdf.preview import render_page_png
 from convsign.signing import keys, services
 from convsign.signing.blueprint import bp
 from convsign.signing.errors import DocumentChanged, NoSigningKey, SigningRefused, WrongSigningPassphrase
-from convsign.signing.forms import ChangePassphraseForm, CreateKeyForm, Pkcs12Form, RevokeKeyForm, SignForm
+from convsign.signing.forms import (
+    ChangePassphraseForm,
+    CreateKeyForm,
+    FirstSignForm,
+    Pkcs12Form,
+    RevokeKeyForm,
+    SignForm,
+)
 from convsign.signing.own_certificate import MAX_PKCS12_BYTES
 from convsign.view_actions import attempt, show_on_form
 
@@ -54,6 +61,9 @@ def _slot_for_viewer(slot_id: int) -> Signatory:
     return slot
 
 
+PKCS12_PREFIX = "p12"  # the certificate-file form shares the page: its ids must differ from the passphrase form's
+
+
 def _page(slot: Signatory, status: int = 200, **forms: Any) -> tuple[str, int]:
     """The signing page of `slot` for the current user, with whatever forms are in play."""
     convention = slot.convention
@@ -61,13 +71,34 @@ def _page(slot: Signatory, status: int = 200, **forms: Any) -> tuple[str, int]:
     authority = _authority(slot)
     is_mine = authority is not None
     key = keys.active_key(current_user, authority.basis, utcnow()) if authority else None
-    forms.setdefault("sign_form", SignForm(seen_sha256=convention.latest_sha256))
-    forms.setdefault("key_form", CreateKeyForm())
-    forms.setdefault("pkcs12_form", Pkcs12Form(seen_sha256=convention.latest_sha256))
+    forms.setdefault("sign_form", SignForm() if key else FirstSignForm())
+    forms.setdefault("pkcs12_form", Pkcs12Form(prefix=PKCS12_PREFIX))
     forms["sign_form"].seen_sha256.data = convention.latest_sha256
     forms["pkcs12_form"].seen_sha256.data = convention.latest_sha256
     return render_template("signing/sign.html", slot=slot, convention=convention, slot_status=slot_status,
-                           is_mine=is_mine, key=key, **forms), status
+                           is_mine=is_mine, key=key, place=_place(convention.latest_sha256, slot), **forms), status
+
+
+_places: dict[tuple[str, str], tuple[int, tuple[float, ...]] | None] = {}
+
+
+def _place(sha256: str | None, slot: Signatory) -> tuple[int, tuple[float, ...]] | None:
+    """The page (0-based) and box of the slot's signature field in that revision, for the viewer to outline."""
+    if not sha256:
+        return None
+    if (sha256, slot.field_name) not in _places:
+        pdf = documents.latest_content(slot.convention)
+        found = next((f for f in list_signature_fields(pdf) if f.name == slot.field_name), None)
+        where = (found.page_index, tuple(found.box)) if found and found.page_index is not None and found.box else None
+        if len(_places) > 1000:  # revisions are immutable; the bound only keeps a long-lived worker small
+            _places.clear()
+        _places[(sha256, slot.field_name)] = where
+    return _places[(sha256, slot.field_name)]
+
+
+def _has_key(slot: Signatory) -> bool:
+    authority = _authority(slot)
+    return authority is None or keys.active_key(current_user, authority.basis, utcnow()) is not None
 
 
 @bp.get("/signer/<int:slot_id>")
@@ -81,8 +112,14 @@ def sign_page(slot_id: int) -> tuple[str, int]:
 @limiter.limit(_signing_limit, key_func=_person_and_address)
 @login_required
 def sign(slot_id: int) -> BaseResponse | tuple[str, int]:
-    """Sign with one's own key, unlocked by the signing passphrase."""
+    """Sign with one's own key, unlocked by the signing passphrase; the first time, choose it and sign at once."""
     slot = _slot_for_viewer(slot_id)
+    if not _has_key(slot):
+        first = FirstSignForm()
+        if not first.validate_on_submit():
+            return _page(slot, 422, sign_form=first)
+        return _attempt(slot, first, lambda: services.create_key_and_sign(
+            slot.id, current_user, first.passphrase.data or "", first.seen_sha256.data or "", utcnow()))
     form = SignForm()
     if not form.validate_on_submit():
         return _page(slot, 422, sign_form=form)
@@ -96,7 +133,7 @@ def sign(slot_id: int) -> BaseResponse | tuple[str, int]:
 def sign_with_certificate(slot_id: int) -> BaseResponse | tuple[str, int]:
     """Sign once with one's own .p12/.pfx certificate file (nothing of it is stored)."""
     slot = _slot_for_viewer(slot_id)
-    form = Pkcs12Form()
+    form = Pkcs12Form(prefix=PKCS12_PREFIX)
     if not form.validate_on_submit():
         return _page(slot, 422, pkcs12_form=form)
     data = form.certificate.data.read(MAX_PKCS12_BYTES + 1)
@@ -120,12 +157,12 @@ def _attempt(slot: Signatory, form: Any, action: Any, form_name: str = "sign_for
         return _refused(slot_id, form, form_name, outcome)
     crash_point("after_commit")
     flash(_("Votre signature est apposée : c'est la révision %(n)s du document.", n=outcome.number), "success")
-    return redirect(url_for("signing.sign_page", slot_id=slot_id))
+    return redirect(url_for("signing.sign_page", slot_id=slot_id, _anchor="signer"))
 
 
 def _refused(slot_id: int, form: Any, form_name: str, error: ConvsignError) -> tuple[str, int]:
     """The signing page again, with the reason beside the field at fault, or above it."""
-    if isinstance(error, WrongSigningPassphrase):
+    if isinstance(error, WrongSigningPassphrase) and isinstance(form, SignForm):
         services.record_wrong_passphrase(slot_id, current_user, utcnow())
         db.session.commit()
         form.passphrase.errors = [error.message]
@@ -153,7 +190,7 @@ def create_key(slot_id: int) -> BaseResponse | tuple[str, int]:
         form.passphrase.errors = [outcome.message]
         return _page(slot, outcome.status, key_form=form)
     flash(_("Votre clé de signature est créée. Vous pouvez maintenant signer."), "success")
-    return redirect(url_for("signing.sign_page", slot_id=slot.id))
+    return redirect(url_for("signing.sign_page", slot_id=slot.id, _anchor="signer"))
 
 
 @bp.errorhandler(NoSigningKey)

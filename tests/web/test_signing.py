@@ -52,12 +52,15 @@ def sign_through_pages(client: FlaskClient, auth: Auth, holder: Holder, slot: in
                        passphrase: str = PASSPHRASE) -> object:
     auth.login(holder.email)
     page = text(client.get(f"/signer/{slot}"))
-    if "Créer ma clé de signature" in page:
+    first: dict[str, str] = {}
+    if "Confirmez la phrase secrète" in page and passphrase == PASSPHRASE:
+        first = {"confirm": passphrase}  # a first signature: the key is made as one signs
+    elif "Confirmez la phrase secrète" in page:  # a key under PASSPHRASE first, then sign with `passphrase`
         created = post_form(client, f"/signer/{slot}/cle", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE},
                             token_from=f"/signer/{slot}")
         assert created.status_code == 302, text(created)
     response = post_form(client, f"/signer/{slot}", {"seen_sha256": seen_hash(client, slot), "approve": "y",
-                                                     "passphrase": passphrase}, token_from=f"/signer/{slot}")
+                                                     "passphrase": passphrase, **first}, token_from=f"/signer/{slot}")
     auth.logout()
     return response
 
@@ -258,8 +261,8 @@ def make_pkcs12(app: Flask, password: bytes, trusted: bool = True) -> bytes:
 def post_pkcs12(client: FlaskClient, slot: int, data: bytes, password: str, seen: str) -> object:
     token = csrf_token_of(client, f"/signer/{slot}")
     return client.post(f"/signer/{slot}/certificat", data={
-        "csrf_token": token, "seen_sha256": seen, "approve": "y", "password": password,
-        "certificate": (io.BytesIO(data), "moi.p12")}, content_type="multipart/form-data")
+        "p12-csrf_token": token, "p12-seen_sha256": seen, "p12-approve": "y", "p12-password": password,
+        "p12-certificate": (io.BytesIO(data), "moi.p12")}, content_type="multipart/form-data")
 
 
 def csrf_token_of(client: FlaskClient, path: str) -> str:
@@ -354,3 +357,28 @@ def test_the_signing_page_shows_the_slots_own_box(app: Flask, client: FlaskClien
     assert client.get(f"/signer/{slot}/case.png").get_data() == response.get_data()  # from the cache
     auth.logout()
     assert client.get(f"/signer/{slot}/case.png").status_code == 302  # login required
+
+
+def test_a_first_signature_is_one_submit_and_a_refused_one_leaves_no_key(
+        app: Flask, client: FlaskClient, auth: Auth, territory: Territory, convention_id: int) -> None:
+    holder = territory.holder("Commune 1")
+    slot = slot_id(app, convention_id, holder)
+    auth.login(holder.email)
+    seen = seen_hash(client, slot)
+    base = {"seen_sha256": seen, "passphrase": PASSPHRASE, "confirm": PASSPHRASE}
+    unticked = post_form(client, f"/signer/{slot}", base, token_from=f"/signer/{slot}")
+    differ = post_form(client, f"/signer/{slot}", {**base, "approve": "y", "confirm": PASSPHRASE + "!"},
+                       token_from=f"/signer/{slot}")
+    stale = post_form(client, f"/signer/{slot}", {**base, "approve": "y", "seen_sha256": "0" * 64},
+                      token_from=f"/signer/{slot}")
+    assert (unticked.status_code, differ.status_code, stale.status_code) == (422, 422, 409)
+    assert "Les deux saisies diffèrent." in text(differ)
+    with app.app_context():  # refused attempts made no key: the signatory starts again with the same form
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SigningKey)) == 0
+    signed = post_form(client, f"/signer/{slot}", {**base, "approve": "y"}, token_from=f"/signer/{slot}")
+    assert signed.status_code == 302 and signed.location.endswith(f"/signer/{slot}#signer")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SigningKey)) == 1
+        assert db.session.get(Signatory, slot).signed_at is not None  # type: ignore[union-attr]
+    page = text(client.get(f"/signer/{slot}"))
+    assert "révision 2" in page
