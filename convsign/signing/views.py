@@ -209,13 +209,24 @@ def _own_key(key_id: int) -> SigningKey:
     return key
 
 
+def _change_prefix(key_id: int) -> str:
+    return f"cle{key_id}-changer"  # one pair of forms per key on one page: ids must differ
+
+
+def _revoke_prefix(key_id: int) -> str:
+    return f"cle{key_id}-revoquer"
+
+
 def _keys_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     my_keys = db.session.scalars(sa.select(SigningKey).where(SigningKey.user_id == current_user.id)
                                  .order_by(SigningKey.id.desc())).all()
-    return render_template("signing/keys.html", keys=my_keys, now=utcnow(),
-                           change_form=forms.get("change_form") or ChangePassphraseForm(),
-                           revoke_form=forms.get("revoke_form") or RevokeKeyForm(),
-                           form_key_id=forms.get("form_key_id")), status
+    posted = forms.get("form_key_id")
+    change_forms = {k.id: forms["change_form"] if posted == k.id and "change_form" in forms
+                    else ChangePassphraseForm(prefix=_change_prefix(k.id), formdata=None) for k in my_keys}
+    revoke_forms = {k.id: forms["revoke_form"] if posted == k.id and "revoke_form" in forms
+                    else RevokeKeyForm(prefix=_revoke_prefix(k.id), formdata=None) for k in my_keys}
+    return render_template("signing/keys.html", keys=my_keys, now=utcnow(), change_forms=change_forms,
+                           revoke_forms=revoke_forms, form_key_id=posted), status
 
 
 @bp.get("/signature/cles")
@@ -231,7 +242,7 @@ def keys_page() -> tuple[str, int]:
 def change_passphrase(key_id: int) -> BaseResponse | tuple[str, int]:
     """Re-encrypt one's key under a new passphrase."""
     key = _own_key(key_id)
-    form = ChangePassphraseForm()
+    form = ChangePassphraseForm(prefix=_change_prefix(key_id))
     if not form.validate_on_submit():
         return _keys_page(422, change_form=form, form_key_id=key_id)
     try:
@@ -257,7 +268,7 @@ def change_passphrase(key_id: int) -> BaseResponse | tuple[str, int]:
 def revoke(key_id: int) -> BaseResponse | tuple[str, int]:
     """Revoke one's certificate (a forgotten passphrase): a new key is made at the next signature."""
     key = _own_key(key_id)
-    form = RevokeKeyForm()
+    form = RevokeKeyForm(prefix=_revoke_prefix(key_id))
     if not form.validate_on_submit():
         return _keys_page(422, revoke_form=form, form_key_id=key_id)
     keys.revoke_key(key, "cessationOfOperation", current_user, utcnow())

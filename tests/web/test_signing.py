@@ -308,11 +308,17 @@ def test_change_passphrase_then_revoke_and_the_crl_lists_it(app: Flask, client: 
         assert key is not None
         key_id, serial = key.id, int(key.serial_hex, 16)
     new = "une toute nouvelle phrase"
+    change = f"cle{key_id}-changer-"  # each key's forms are prefixed: one page, unique ids
+    token = csrf_token_of(client, "/signature/cles")
     bad = post_form(client, f"/signature/cles/{key_id}/phrase",
-                    {"current": "mauvaise phrase!", "passphrase": new, "confirm": new}, token_from="/signature/cles")
+                    {f"{change}csrf_token": token, f"{change}current": "mauvaise phrase!",
+                     f"{change}passphrase": new, f"{change}confirm": new},
+                    token_from="/signature/cles")
     assert bad.status_code == 422 and "Phrase secrète de signature incorrecte" in text(bad)
     good = post_form(client, f"/signature/cles/{key_id}/phrase",
-                     {"current": PASSPHRASE, "passphrase": new, "confirm": new}, token_from="/signature/cles")
+                     {f"{change}csrf_token": token, f"{change}current": PASSPHRASE,
+                      f"{change}passphrase": new, f"{change}confirm": new},
+                     token_from="/signature/cles")
     assert good.status_code == 302
     with app.app_context():
         from convsign.pki.keys import unlock_key
@@ -320,7 +326,9 @@ def test_change_passphrase_then_revoke_and_the_crl_lists_it(app: Flask, client: 
         blob = db.session.get(SigningKey, key_id).key_blob  # type: ignore[union-attr]
         unlock_key(blob, new)
     time.sleep(1.1)  # CRLs date revocations to the second: revoke in a later second than the signature
-    revoked = post_form(client, f"/signature/cles/{key_id}/revoquer", {"confirm": "y"}, token_from="/signature/cles")
+    revoked = post_form(client, f"/signature/cles/{key_id}/revoquer", {f"cle{key_id}-revoquer-confirm": "y",
+                                                                    f"cle{key_id}-revoquer-csrf_token": token},
+                        token_from="/signature/cles")
     assert revoked.status_code == 302
     from cryptography import x509
 
@@ -334,7 +342,9 @@ def test_change_passphrase_then_revoke_and_the_crl_lists_it(app: Flask, client: 
         report = validate_document(documents.latest_content(convention), platform.trust_settings())  # type: ignore[arg-type]
     mine = next(s for s in report.signatures if s.kind == "approval" and s.signer.startswith("Élu·e"))
     assert mine.intact and mine.trusted  # made and timestamped before the revocation: still valid
-    other = post_form(client, f"/signature/cles/{key_id}/revoquer", {"confirm": "y"}, token_from="/signature/cles")
+    other = post_form(client, f"/signature/cles/{key_id}/revoquer", {f"cle{key_id}-revoquer-confirm": "y",
+                      f"cle{key_id}-revoquer-csrf_token": csrf_token_of(client, "/signature/cles")},
+                      token_from="/signature/cles")
     assert other.status_code == 302  # revoking twice changes nothing
 
 
