@@ -44,6 +44,7 @@ from convsign.evidence import views as _evidence_pages
 from convsign.evidence.blueprint import bp as evidence_bp
 from convsign.extensions import babel, csrf, db, limiter, login_manager, migrate
 from convsign.followup import notifications
+from convsign.followup import reminder_views as _followup_reminder_pages
 from convsign.followup import views as _followup_pages
 from convsign.followup.blueprint import bp as followup_bp
 from convsign.home import views as _home_pages
@@ -64,7 +65,8 @@ from convsign.verification.blueprint import bp as verification_bp
 VIEW_MODULES = (
     _admin_delegation_pages, _admin_pages, _api_bearer, _api_conventions, _api_decisions, _api_deliberations,
     _api_pages, _api_problems, _api_slots, _api_verification, _auth_pages, _convention_pages, _dashboard_pages,
-    _deliberation_pages, _convention_document_pages, _evidence_pages, _followup_pages, _home_pages, _outbox_pages,
+    _deliberation_pages, _convention_document_pages, _evidence_pages, _followup_pages,
+    _followup_reminder_pages, _home_pages, _outbox_pages,
     _signing_pages, _trust_pages, _verification_pages,
 )
 BLUEPRINTS = (home_bp, auth_bp, admin_bp, conventions_bp, signing_bp, trust_bp, evidence_bp,

@@ -20,7 +20,16 @@ PHONE = {"width": 390, "height": 844}
 def no_horizontal_overflow(page: Page) -> None:
     """Nothing wider than the window: the page never scrolls sideways."""
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert widths[0] <= widths[1], f"{page.url}: {widths[0]} px wide in a {widths[1]} px window"
+    culprits = page.evaluate("""(limit) => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > limit + 1
+                && e.parentElement.getBoundingClientRect().right <= limit + 1)
+        .filter(e => !e.closest('table, .pdf-viewer')).slice(0, 5)
+        .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""",
+                             widths[1])
+    tables = page.evaluate("""() => [...document.querySelectorAll('table')].map(t => [t.className,
+        getComputedStyle(t).display, getComputedStyle(t).overflowX, Math.round(t.getBoundingClientRect().right),
+        t.scrollWidth])""")
+    assert widths[0] <= widths[1], f"{page.url}: {widths[0]} px wide in a {widths[1]} px window: {culprits} {tables}"
 
 
 def test_first_signature_in_one_step_with_focus_on_the_panel(browser: Browser, live_server: str, app: Flask) -> None:

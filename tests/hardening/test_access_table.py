@@ -190,6 +190,11 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
         "/conventions/{convention}/refus/cloturer",
         P_MANAGED,
     ),
+    ("POST", "/conventions/<int:convention_id>/relances"): ("/conventions/{convention}/relances", P_MANAGED),
+    ("POST", "/conventions/<int:convention_id>/relances/<int:slot_id>"): (
+        "/conventions/{convention}/relances/{slot}",
+        P_MANAGED,
+    ),
     ("GET", "/conventions/<int:convention_id>/texte"): ("/conventions/{convention}/texte", G_MANAGED),
     ("POST", "/conventions/<int:convention_id>/texte"): ("/conventions/{convention}/texte", P_MANAGED),
     # Council deliberations.
