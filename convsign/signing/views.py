@@ -76,7 +76,16 @@ def _page(slot: Signatory, status: int = 200, **forms: Any) -> tuple[str, int]:
     forms["sign_form"].seen_sha256.data = convention.latest_sha256
     forms["pkcs12_form"].seen_sha256.data = convention.latest_sha256
     return render_template("signing/sign.html", slot=slot, convention=convention, slot_status=slot_status,
-                           is_mine=is_mine, key=key, place=_place(convention.latest_sha256, slot), **forms), status
+                           is_mine=is_mine, key=key, place=_place(convention.latest_sha256, slot),
+                           record_deliberation_url=_deliberation_url(slot, slot_status.code), **forms), status
+
+
+def _deliberation_url(slot: Signatory, code: str) -> str | None:
+    """Where the deliberation a blocked slot waits for is recorded (the party's page), when one is required."""
+    if code != circuit.BLOCKED:
+        return None
+    party = next((p for p in slot.convention.parties if p.organisation_id == slot.office.organisation_id), None)
+    return url_for("deliberations.party", party_id=party.id) if party and party.deliberation_required else None
 
 
 _places: dict[tuple[str, str], tuple[int, tuple[float, ...]] | None] = {}

@@ -63,3 +63,34 @@ def test_remind_one_then_refused_within_the_period_then_all(browser: Browser, li
             coordinator.set_viewport_size(PHONE)
             coordinator.goto(live_server + path)
             no_horizontal_overflow(coordinator)
+
+
+def test_the_coordinators_home_and_the_blocked_mayors_link(browser: Browser, live_server: str, app: Flask) -> None:
+    """Deliberations kept required: every mayor is blocked until their council's is recorded."""
+    territory = build_territory(app, communes=2)
+    off_the_browser_loop(open_convention, app, territory, TITLE, waive_deliberations=False)
+    with person(browser) as coordinator:
+        log_in_as(coordinator, live_server, territory.coordinator_email)
+        expect(coordinator.get_by_role("heading", name="Ce qui vous attend")).to_be_visible()
+        expect(coordinator.get_by_role("link", name="Créer une convention")).to_be_visible()
+        card = coordinator.locator(".progress-list li", has_text=TITLE)
+        expect(card).to_contain_text("0 signatures sur 4")
+        blocked = coordinator.locator("ul[aria-labelledby=bloques] > li")
+        expect(blocked).to_have_count(2)
+        expect(blocked.first).to_contain_text("délibération manquante")
+        assert_accessible(coordinator, "coordinator's home")
+        coordinator.get_by_role("link", name="Enregistrer la délibération — Commune 1").click()
+        expect(coordinator.get_by_role("heading", level=1)).to_contain_text("Commune 1")
+        coordinator.set_viewport_size(PHONE)
+        coordinator.goto(live_server + "/")
+        no_horizontal_overflow(coordinator)
+
+    with person(browser) as mayor:
+        log_in_as(mayor, live_server, territory.holder("Commune 1").email)
+        home_link = mayor.get_by_role("link", name="Enregistrer la délibération — Commune 1")
+        expect(home_link).to_be_visible()
+        mayor.get_by_role("link", name=TITLE).click()
+        expect(mayor.locator("#signer")).to_contain_text("délibération manquante")
+        mayor.locator("#signer").get_by_role("link", name="Enregistrer la délibération").click()
+        expect(mayor.get_by_role("heading", level=1)).to_contain_text("Commune 1")
+        assert "/deliberations/partie/" in mayor.url
