@@ -115,10 +115,21 @@ def problem_label(code: str | None) -> str | None:
     return str(problems.get(code, _("la signature n'a pas pu être validée")))
 
 
-def signature_line(report: SignatureReport) -> SignatureLine:
-    """A signature's report in words."""
+def signature_title(report: SignatureReport, office: str | None = None) -> str:
+    """Whose signature this is, in words: the office and commune, the platform, or (a foreign PDF) its field."""
+    if office:
+        return office
+    titles = {
+        "certification": _("certification de la plateforme"),
+        "doc_timestamp": _("horodatage d'archivage du document"),
+    }
+    return str(titles.get(report.kind) or _("champ « %(field)s »", field=report.field))
+
+
+def signature_line(report: SignatureReport, office: str | None = None) -> SignatureLine:
+    """A signature's report in words; `office` names the signatory slot when the document is one of ours."""
     return SignatureLine(
-        field=report.field,
+        field=signature_title(report, office),
         kind=kind_label(report.kind),
         signer=report.signer or str(_("inconnu")),
         issuer=report.issuer or str(_("inconnu")),
