@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
