@@ -51,11 +51,14 @@ def test_remind_one_then_refused_within_the_period_then_all(browser: Browser, li
         # On the convention page: everyone waiting, except the one reminded today.
         coordinator.goto(f"{live_server}/conventions/{convention_id}")
         expect(coordinator.locator(".remind-all")).to_contain_text("Dernière relance le")
-        coordinator.get_by_role("button", name="Relancer tous les signataires en attente").click()
-        expect(coordinator.get_by_text("1 signataire relancé.")).to_be_visible()
+        coordinator.wait_for_load_state("load")  # headless Chromium may drop a click made mid-navigation
+        with coordinator.expect_navigation():
+            coordinator.get_by_role("button", name="Relancer tous les signataires en attente").click()
+        expect(coordinator.get_by_text("1 signataire relancé.")).to_be_visible(timeout=15000)
         assert reminders(app) == (2, 2)
-        coordinator.get_by_role("button", name="Relancer tous les signataires en attente").click()
-        expect(coordinator.get_by_text(re.compile("Aucun signataire à relancer"))).to_be_visible()
+        with coordinator.expect_navigation():
+            coordinator.get_by_role("button", name="Relancer tous les signataires en attente").click()
+        expect(coordinator.get_by_text(re.compile("Aucun signataire à relancer"))).to_be_visible(timeout=15000)
         assert reminders(app) == (2, 2)
         assert_accessible(coordinator, "convention page (reminders)")
 
