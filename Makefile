@@ -7,25 +7,32 @@ PORT ?= 5000
 # Links in e-mails are built on this address only (never on the request's Host header).
 export CONVSIGN_EXTERNAL_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint agent
+.PHONY: install install-dev run test lint agent
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# `make run` installs what the app needs (requirements.txt); `make test` adds the test tools.
+$(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install
+test: install-dev
 	$(VENV)/bin/python -m pytest
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 

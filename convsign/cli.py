@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -76,11 +77,25 @@ def import_communes_command(csv_file: Path) -> None:
     click.echo(f"{report.created} créée(s), {report.updated} mise(s) à jour, {report.unchanged} inchangée(s).")
 
 
+# Libraries whose informational logging is noise on a terminal. pyHanko's font module warns "No ROS
+# metadata. Assuming identity." once per signature appearance: our fonts carry no CID ordering, and
+# identity is right for them, so that one logger is kept to errors.
+LIBRARY_LOGGERS = {"pyhanko": logging.WARNING, "pyhanko_certvalidator": logging.WARNING, "fontTools": logging.WARNING,
+                   "PIL": logging.WARNING, "pyhanko.pdf_utils.font.opentype": logging.ERROR}
+
+
+def quiet_libraries() -> None:
+    """Keep the libraries' chatter off the command's output: below warnings, and one known harmless warning."""
+    for name, level in LIBRARY_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
     """Load the demonstration (Lens-Liévin) and print its logins."""
     require_migrated()
+    quiet_libraries()
     logins_file = Path(current_app.instance_path) / "demo-logins.txt"
     progress = lambda message: click.echo("… " + message, err=True)  # noqa: E731
     try:
@@ -91,12 +106,19 @@ def demo_command() -> None:
         fail(error.message)
     db.session.commit()
     click.echo(f"Démonstration chargée. Comptes ({logins_file}) :")
-    for login in logins:
-        click.echo(f"  {login.role:<60} {login.email:<45} {login.password}")
+    _table([(login.role, login.email, login.password) for login in logins],
+           ("fonction", "adresse", "mot de passe"))
     if signers:
-        click.echo("Convention signée de démonstration : phrases secrètes de signature des signataires")
-        for signer in signers:
-            click.echo(f"  {signer.office:<60} {signer.email:<45} {signer.passphrase}")
+        click.echo(f"Convention signée de démonstration : phrases secrètes de signature "
+                   f"({logins_file.with_name('demo-passphrases.txt')}) :")
+        _table([(s.office, s.email, s.passphrase) for s in signers], ("fonction", "adresse", "phrase secrète"))
+
+
+def _table(rows: list[tuple[str, str, str]], header: tuple[str, str, str]) -> None:
+    """Print rows in columns as wide as their longest cell, under a header, so each secret stands alone."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        click.echo("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def load_signed_demo_for(logins_file: Path, progress: Callable[[str], None]) -> list[Any]:

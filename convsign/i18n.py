@@ -51,14 +51,14 @@ def short_date(day: date | datetime | None, locale: str | None = None) -> str:
 
 
 def long_datetime(moment: datetime | None, locale: str | None = None) -> str:
-    """'13 décembre 2022 à 10:05' in Paris time."""
+    """'13 décembre 2022 à 10:05' in Paris time; '13 December 2022 at 10:05' in English (never 'Dec')."""
     if moment is None:
         return ""
     loc = formatting_locale(locale)
     tz = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     if loc.startswith("fr"):
         return long_date(_to_tz(moment, tz), loc) + " à " + format_datetime(moment, "HH:mm", tzinfo=tz, locale="fr")
-    return format_datetime(moment, "medium", tzinfo=tz, locale=loc)
+    return long_date(_to_tz(moment, tz), loc) + " at " + format_datetime(moment, "HH:mm", tzinfo=tz, locale=loc)
 
 
 def formatting_locale(locale: str | None = None) -> str:

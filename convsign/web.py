@@ -5,6 +5,7 @@ The top of the layers (see README, "Layout"): it may import every feature; none 
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ from convsign.evidence import views as _evidence_pages
 from convsign.evidence.blueprint import bp as evidence_bp
 from convsign.extensions import babel, csrf, db, limiter, login_manager, migrate
 from convsign.followup import notifications
+from convsign.followup import reminder_views as _followup_reminder_pages
 from convsign.followup import views as _followup_pages
 from convsign.followup.blueprint import bp as followup_bp
 from convsign.home import views as _home_pages
@@ -66,12 +68,11 @@ from convsign.verification.blueprint import bp as verification_bp
 
 # The view modules above are imported for their routes, which attach to their feature's blueprint.
 VIEW_MODULES = (
-    _convention_clause_pages,
     _admin_delegation_pages, _admin_pages, _admin_trust_root_pages, _api_bearer, _api_conventions, _api_decisions,
     _api_deliberations, _api_pages, _api_problems, _api_slots, _api_token_signing, _api_verification, _auth_pages,
-    _convention_pages, _dashboard_pages,
-    _deliberation_pages, _convention_document_pages, _evidence_pages, _followup_pages, _home_pages, _outbox_pages,
-    _signing_pages, _signing_token_pages, _trust_pages, _verification_pages,
+    _convention_clause_pages, _convention_document_pages, _convention_pages, _dashboard_pages, _deliberation_pages,
+    _evidence_pages, _followup_pages, _followup_reminder_pages, _home_pages, _outbox_pages, _signing_pages,
+    _signing_token_pages, _trust_pages, _verification_pages,
 )
 BLUEPRINTS = (home_bp, auth_bp, admin_bp, conventions_bp, signing_bp, trust_bp, evidence_bp,
               verification_bp, dashboard_bp, deliberations_bp, outbox_bp, followup_bp, api_bp, api_pages_bp, clauses_bp)
@@ -169,6 +170,11 @@ def _tune_sqlite(app: Flask) -> None:
     @sa.event.listens_for(db.engine, "begin")
     def on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# PDF.js ships as ES modules (.mjs), which browsers run only when served as JavaScript: do not rely
+# on the host's /etc/mime.types for it.
+mimetypes.add_type("text/javascript", ".mjs")
 
 
 def security_headers(response: Response) -> Response:

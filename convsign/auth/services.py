@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -24,6 +25,16 @@ from convsign.outbox.queue import queue_email
 def find_user_by_email(email: str) -> User | None:
     """The account with this e-mail, whatever its case."""
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def keep_chosen_language(user: User, chosen: object, languages: Collection[str]) -> None:
+    """A language chosen on the login page is what the person wants: keep it on their account.
+
+    Every account has a language (French unless changed), so a choice made just before logging in
+    is the freshest word on it; without one, the account's language stands.
+    """
+    if isinstance(chosen, str) and chosen in languages:
+        user.preferred_language = chosen
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -61,8 +61,10 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            chosen = session.get("lang")  # the language picked on the login page, before logging in
             session.clear()  # a fresh session at login: nothing carried over from before
             login_user(user)
+            services.keep_chosen_language(user, chosen, current_app.config["LANGUAGES"])
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
         db.session.commit()

@@ -5,6 +5,7 @@ The draft form lives in convsign.conventions.draft_views; access rules in convsi
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 from typing import Any
 
@@ -28,8 +29,10 @@ from convsign.errors import ValidationFailed
 from convsign.extensions import db
 from convsign.i18n import long_date
 from convsign.models import Convention, ConventionStatus, Role, SlotState
+from convsign.models.deliberation import deliberation_of
 from convsign.models.types import local_today, utcnow
 from convsign.permissions import roles_required
+from convsign.rules.deliberation_rules import is_executory
 
 MANAGERS = (Role.ADMIN, Role.COORDINATOR)
 
@@ -97,7 +100,20 @@ def page_context(convention: Convention) -> dict[str, Any]:
         "can_cancel": manages and convention.status in (ConventionStatus.DRAFT, ConventionStatus.CIRCULATING),
         "can_renew": manages and convention.status == ConventionStatus.CANCELLED,
         "manages": manages,
+        "deliberations": party_deliberations(convention, local_today()),
+        "progress": (sum(s.state == SlotState.SIGNED for s in convention.signatories), len(convention.signatories)),
     }
+
+
+def party_deliberations(convention: Convention, today: date) -> dict[int, str]:
+    """Each party's deliberation, in a word for the compact table: 'non_requise', 'manquante',
+    'non_executoire' or 'executoire' (the deliberation gate's own words; its page has the details)."""
+    states = {}
+    for party in convention.parties:
+        found = deliberation_of(party)
+        states[party.id] = ("non_requise" if not party.deliberation_required else "manquante" if found is None
+                            else "executoire" if is_executory(found, today) else "non_executoire")
+    return states
 
 
 def period_text(convention: Convention) -> str:

@@ -73,11 +73,15 @@ def _data(epci: Organisation, caf: Organisation) -> conventions.ConventionData:
         signatories=tuple(conventions.suggested_signatories(parties)))
 
 
+_UNAMBIGUOUS_CHARACTERS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/l/I
+
+
 def _sign(slot: Signatory) -> DemoSigner:
     mandate = slot.office.holder_on(local_today())
     assert mandate is not None, slot.office.title
     user = mandate.user
-    passphrase = "démo " + secrets.token_urlsafe(9)
+    # Letters and digits only, no prefix: printed alone it cannot be misread as a label plus a word.
+    passphrase = "".join(secrets.choice(_UNAMBIGUOUS_CHARACTERS) for _ in range(16))
     if keys.active_key(user, mandate, utcnow()) is None:
         keys.create_key(user, mandate, passphrase, utcnow())
     # A key made earlier by hand has a passphrase the demo does not know: signing then fails, loudly.

@@ -22,6 +22,21 @@ class SignForm(FlaskForm):
     passphrase = PasswordField(_l("Phrase secrète de signature"), validators=[InputRequired(), Length(max=1000)])
 
 
+class FirstSignForm(FlaskForm):
+    """A first signature: choose the signing passphrase (typed twice) and sign, in one submit."""
+
+    seen_sha256 = HiddenField(validators=[DataRequired(), SHA256_HEX])
+    approve = BooleanField(_l("J'ai lu la convention et j'approuve son contenu."),
+                           validators=[DataRequired(message=_l("Cochez cette case pour confirmer votre approbation."))])
+    passphrase = PasswordField(
+        _l("Choisissez votre phrase secrète de signature"),
+        validators=[InputRequired(), Length(min=MIN_PASSPHRASE_LENGTH, max=1000)],
+        description=_l("Au moins %(n)s caractères, autre que votre mot de passe. Personne ne pourra signer à votre "
+                       "place sans elle.", n=MIN_PASSPHRASE_LENGTH))
+    confirm = PasswordField(_l("Confirmez la phrase secrète"), validators=[
+        InputRequired(), EqualTo("passphrase", message=_l("Les deux saisies diffèrent."))])
+
+
 class CreateKeyForm(FlaskForm):
     """Choose the signing passphrase, which protects the key the server generates."""
 

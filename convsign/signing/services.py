@@ -146,6 +146,20 @@ def sign_slot(slot_id: int, user: User, passphrase: str, seen_sha256: str, now: 
     return _sign_under_lock(slot, user, lambda: keys.unlock(key, passphrase, now), seen_sha256, now)
 
 
+def create_key_and_sign(slot_id: int, user: User, passphrase: str, seen_sha256: str,
+                        now: datetime) -> DocumentRevision:
+    """A first signature in one step: create the key under the chosen passphrase, then sign with it.
+
+    Both happen in the caller's one transaction: a refused signature leaves no key behind, and the
+    signatory simply tries again with the same form.
+    """
+    slot = get_slot(slot_id)
+    ensure_may_sign(slot, user)
+    _check_seen(slot.convention, seen_sha256)
+    create_key_for_slot(slot, user, passphrase, now)
+    return sign_slot(slot_id, user, passphrase, seen_sha256, now)
+
+
 def sign_slot_with_pkcs12(slot_id: int, user: User, pkcs12: bytes, *, password: str, seen_sha256: str,
                           now: datetime) -> DocumentRevision:
     """The same with the signatory's own certificate file, used once and never stored."""

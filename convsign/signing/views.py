@@ -26,7 +26,14 @@ from convsign.pdf.preview import render_page_png
 from convsign.signing import keys, services
 from convsign.signing.blueprint import bp
 from convsign.signing.errors import DocumentChanged, NoSigningKey, SigningRefused, WrongSigningPassphrase
-from convsign.signing.forms import ChangePassphraseForm, CreateKeyForm, Pkcs12Form, RevokeKeyForm, SignForm
+from convsign.signing.forms import (
+    ChangePassphraseForm,
+    CreateKeyForm,
+    FirstSignForm,
+    Pkcs12Form,
+    RevokeKeyForm,
+    SignForm,
+)
 from convsign.signing.own_certificate import MAX_PKCS12_BYTES
 from convsign.view_actions import attempt, show_on_form
 
@@ -54,6 +61,9 @@ def _slot_for_viewer(slot_id: int) -> Signatory:
     return slot
 
 
+PKCS12_PREFIX = "p12"  # the certificate-file form shares the page: its ids must differ from the passphrase form's
+
+
 def _page(slot: Signatory, status: int = 200, **forms: Any) -> tuple[str, int]:
     """The signing page of `slot` for the current user, with whatever forms are in play."""
     convention = slot.convention
@@ -61,14 +71,44 @@ def _page(slot: Signatory, status: int = 200, **forms: Any) -> tuple[str, int]:
     authority = _authority(slot)
     is_mine = authority is not None
     key = keys.active_key(current_user, authority.basis, utcnow()) if authority else None
-    forms.setdefault("sign_form", SignForm(seen_sha256=convention.latest_sha256))
-    forms.setdefault("key_form", CreateKeyForm())
-    forms.setdefault("pkcs12_form", Pkcs12Form(seen_sha256=convention.latest_sha256))
+    forms.setdefault("sign_form", SignForm() if key else FirstSignForm())
+    forms.setdefault("pkcs12_form", Pkcs12Form(prefix=PKCS12_PREFIX))
     forms["sign_form"].seen_sha256.data = convention.latest_sha256
     forms["pkcs12_form"].seen_sha256.data = convention.latest_sha256
     return render_template("signing/sign.html", slot=slot, convention=convention, slot_status=slot_status,
                            is_mine=is_mine, key=key, agent_port=int(current_app.config["AGENT_PORT"]),
-                           **forms), status
+                           place=_place(convention.latest_sha256, slot),
+                           record_deliberation_url=_deliberation_url(slot, slot_status.code), **forms), status
+
+
+def _deliberation_url(slot: Signatory, code: str) -> str | None:
+    """Where the deliberation a blocked slot waits for is recorded (the party's page), when one is required."""
+    if code != circuit.BLOCKED:
+        return None
+    party = next((p for p in slot.convention.parties if p.organisation_id == slot.office.organisation_id), None)
+    return url_for("deliberations.party", party_id=party.id) if party and party.deliberation_required else None
+
+
+_places: dict[tuple[str, str], tuple[int, tuple[float, ...]] | None] = {}
+
+
+def _place(sha256: str | None, slot: Signatory) -> tuple[int, tuple[float, ...]] | None:
+    """The page (0-based) and box of the slot's signature field in that revision, for the viewer to outline."""
+    if not sha256:
+        return None
+    if (sha256, slot.field_name) not in _places:
+        pdf = documents.latest_content(slot.convention)
+        found = next((f for f in list_signature_fields(pdf) if f.name == slot.field_name), None)
+        where = (found.page_index, tuple(found.box)) if found and found.page_index is not None and found.box else None
+        if len(_places) > 1000:  # revisions are immutable; the bound only keeps a long-lived worker small
+            _places.clear()
+        _places[(sha256, slot.field_name)] = where
+    return _places[(sha256, slot.field_name)]
+
+
+def _has_key(slot: Signatory) -> bool:
+    authority = _authority(slot)
+    return authority is None or keys.active_key(current_user, authority.basis, utcnow()) is not None
 
 
 @bp.get("/signer/<int:slot_id>")
@@ -82,8 +122,14 @@ def sign_page(slot_id: int) -> tuple[str, int]:
 @limiter.limit(_signing_limit, key_func=_person_and_address)
 @login_required
 def sign(slot_id: int) -> BaseResponse | tuple[str, int]:
-    """Sign with one's own key, unlocked by the signing passphrase."""
+    """Sign with one's own key, unlocked by the signing passphrase; the first time, choose it and sign at once."""
     slot = _slot_for_viewer(slot_id)
+    if not _has_key(slot):
+        first = FirstSignForm()
+        if not first.validate_on_submit():
+            return _page(slot, 422, sign_form=first)
+        return _attempt(slot, first, lambda: services.create_key_and_sign(
+            slot.id, current_user, first.passphrase.data or "", first.seen_sha256.data or "", utcnow()))
     form = SignForm()
     if not form.validate_on_submit():
         return _page(slot, 422, sign_form=form)
@@ -97,7 +143,7 @@ def sign(slot_id: int) -> BaseResponse | tuple[str, int]:
 def sign_with_certificate(slot_id: int) -> BaseResponse | tuple[str, int]:
     """Sign once with one's own .p12/.pfx certificate file (nothing of it is stored)."""
     slot = _slot_for_viewer(slot_id)
-    form = Pkcs12Form()
+    form = Pkcs12Form(prefix=PKCS12_PREFIX)
     if not form.validate_on_submit():
         return _page(slot, 422, pkcs12_form=form)
     data = form.certificate.data.read(MAX_PKCS12_BYTES + 1)
@@ -121,12 +167,12 @@ def _attempt(slot: Signatory, form: Any, action: Any, form_name: str = "sign_for
         return _refused(slot_id, form, form_name, outcome)
     crash_point("after_commit")
     flash(_("Votre signature est apposée : c'est la révision %(n)s du document.", n=outcome.number), "success")
-    return redirect(url_for("signing.sign_page", slot_id=slot_id))
+    return redirect(url_for("signing.sign_page", slot_id=slot_id, _anchor="signer"))
 
 
 def _refused(slot_id: int, form: Any, form_name: str, error: ConvsignError) -> tuple[str, int]:
     """The signing page again, with the reason beside the field at fault, or above it."""
-    if isinstance(error, WrongSigningPassphrase):
+    if isinstance(error, WrongSigningPassphrase) and isinstance(form, SignForm):
         services.record_wrong_passphrase(slot_id, current_user, utcnow())
         db.session.commit()
         form.passphrase.errors = [error.message]
@@ -154,7 +200,7 @@ def create_key(slot_id: int) -> BaseResponse | tuple[str, int]:
         form.passphrase.errors = [outcome.message]
         return _page(slot, outcome.status, key_form=form)
     flash(_("Votre clé de signature est créée. Vous pouvez maintenant signer."), "success")
-    return redirect(url_for("signing.sign_page", slot_id=slot.id))
+    return redirect(url_for("signing.sign_page", slot_id=slot.id, _anchor="signer"))
 
 
 @bp.errorhandler(NoSigningKey)
@@ -173,13 +219,24 @@ def _own_key(key_id: int) -> SigningKey:
     return key
 
 
+def _change_prefix(key_id: int) -> str:
+    return f"cle{key_id}-changer"  # one pair of forms per key on one page: ids must differ
+
+
+def _revoke_prefix(key_id: int) -> str:
+    return f"cle{key_id}-revoquer"
+
+
 def _keys_page(status: int = 200, **forms: Any) -> tuple[str, int]:
     my_keys = db.session.scalars(sa.select(SigningKey).where(SigningKey.user_id == current_user.id)
                                  .order_by(SigningKey.id.desc())).all()
-    return render_template("signing/keys.html", keys=my_keys, now=utcnow(),
-                           change_form=forms.get("change_form") or ChangePassphraseForm(),
-                           revoke_form=forms.get("revoke_form") or RevokeKeyForm(),
-                           form_key_id=forms.get("form_key_id")), status
+    posted = forms.get("form_key_id")
+    change_forms = {k.id: forms["change_form"] if posted == k.id and "change_form" in forms
+                    else ChangePassphraseForm(prefix=_change_prefix(k.id), formdata=None) for k in my_keys}
+    revoke_forms = {k.id: forms["revoke_form"] if posted == k.id and "revoke_form" in forms
+                    else RevokeKeyForm(prefix=_revoke_prefix(k.id), formdata=None) for k in my_keys}
+    return render_template("signing/keys.html", keys=my_keys, now=utcnow(), change_forms=change_forms,
+                           revoke_forms=revoke_forms, form_key_id=posted), status
 
 
 @bp.get("/signature/cles")
@@ -195,7 +252,7 @@ def keys_page() -> tuple[str, int]:
 def change_passphrase(key_id: int) -> BaseResponse | tuple[str, int]:
     """Re-encrypt one's key under a new passphrase."""
     key = _own_key(key_id)
-    form = ChangePassphraseForm()
+    form = ChangePassphraseForm(prefix=_change_prefix(key_id))
     if not form.validate_on_submit():
         return _keys_page(422, change_form=form, form_key_id=key_id)
     try:
@@ -221,7 +278,7 @@ def change_passphrase(key_id: int) -> BaseResponse | tuple[str, int]:
 def revoke(key_id: int) -> BaseResponse | tuple[str, int]:
     """Revoke one's certificate (a forgotten passphrase): a new key is made at the next signature."""
     key = _own_key(key_id)
-    form = RevokeKeyForm()
+    form = RevokeKeyForm(prefix=_revoke_prefix(key_id))
     if not form.validate_on_submit():
         return _keys_page(422, revoke_form=form, form_key_id=key_id)
     keys.revoke_key(key, "cessationOfOperation", current_user, utcnow())

@@ -53,7 +53,7 @@ def _print_report(result: DocumentReport, found: Placement) -> None:
 
     for number, signature in enumerate(result.signatures, start=1):
         line = report.signature_line(signature)
-        click.echo(f"{number}. {line.kind} « {line.field} » : {'VALIDE' if line.ok else 'NON VALIDE'}")
+        click.echo(f"{number}. {line.kind} — {line.field} : {'VALIDE' if line.ok else 'NON VALIDE'}")
         for label, value in _facts(line):
             click.echo(f"   {label} : {value}")
     click.echo(report.verdict(result))

@@ -128,10 +128,23 @@ def problem_label(code: str | None, fields: tuple[str, ...] = ()) -> str | None:
     return str(problems.get(code, _("la signature n'a pas pu être validée")))
 
 
-def signature_line(report: SignatureReport) -> SignatureLine:
-    """A signature's report in words."""
+def signature_title(report: SignatureReport, office: str | None = None) -> str:
+    """Whose signature this is, in words: the office and commune, the platform, or (a foreign PDF) its field."""
+    if office:
+        return office
+    if report.kind == "certification":
+        if report.platform_seal:
+            return str(_("certification de la plateforme"))
+        return str(_("certification « %(field)s »", field=report.field))
+    if report.kind == "doc_timestamp":
+        return str(_("horodatage d'archivage du document"))
+    return str(_("champ « %(field)s »", field=report.field))
+
+
+def signature_line(report: SignatureReport, office: str | None = None) -> SignatureLine:
+    """A signature's report in words; `office` names the signatory slot when the document is one of ours."""
     return SignatureLine(
-        field=report.field,
+        field=signature_title(report, office),
         kind=kind_label(report.kind, report.platform_seal),
         signer=report.signer or str(_("inconnu")),
         issuer=report.issuer or str(_("inconnu")),

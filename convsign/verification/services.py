@@ -163,3 +163,14 @@ def placement(pdf: bytes, viewer: User | None) -> Placement:
         convention.id if visible else None,
         convention.title if visible else None,
     )
+
+
+def signer_titles(found: Placement) -> dict[str, str]:
+    """The office and organisation behind each signature field of a visible convention of this instance
+    ("Maire de Loison-sous-Lens — Loison-sous-Lens"), so the report never shows internal field names."""
+    if found.convention_id is None:
+        return {}
+    convention = db.session.get(Convention, found.convention_id)
+    assert convention is not None
+    return {slot.field_name: f"{slot.office.title} — {slot.office.organisation.name}"
+            for slot in convention.signatories}

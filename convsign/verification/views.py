@@ -32,14 +32,16 @@ def verify() -> tuple[str, int]:
     except services.UnverifiableDocument as error:
         form.document.errors = [*form.document.errors, error.message]
         return _page(form, error.status)
+    where = services.placement(pdf, current_user)
+    titles = services.signer_titles(where)
     return _page(
         VerifyForm(formdata=None),
-        lines=[report.signature_line(s) for s in result.signatures],
+        lines=[report.signature_line(s, titles.get(s.field)) for s in result.signatures],
         verdict=report.verdict(result),
         unsigned=report.unsigned_changes_label(result),
         valid=result.valid,
         level=result.level,
-        placement=report.placement_label(services.placement(pdf, current_user)),
+        placement=report.placement_label(where),
         filename=form.document.data.filename,
     )
 

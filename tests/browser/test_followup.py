@@ -83,16 +83,12 @@ def sign_form(page: Page) -> Locator:
 
 
 def create_key_and_sign(page: Page) -> None:
-    """Choose the signing passphrase (the key is created), then sign with it."""
-    key_form = page.locator("form").filter(has=page.get_by_role("button", name="Créer ma clé de signature"))
-    key_form.get_by_label("Phrase secrète de signature").fill(PASSPHRASE)
-    key_form.get_by_label("Confirmez la phrase secrète").fill(PASSPHRASE)
-    key_form.get_by_role("button", name="Créer ma clé de signature").click()
-    expect(page.get_by_text("Votre clé de signature est créée.")).to_be_visible()
-    assert_accessible(page, "signing (with the signing form)")
+    """A first signature, in one step: choose the signing passphrase (typed twice) and sign."""
+    assert_accessible(page, "signing (first signature)")
     form = sign_form(page)
-    form.get_by_label("J'ai lu la convention et j'approuve son contenu.").check()
-    form.get_by_label("Phrase secrète de signature").fill(PASSPHRASE)
+    form.get_by_role("checkbox", name="J'ai lu la convention et j'approuve son contenu.").check()
+    form.get_by_label("Choisissez votre phrase secrète de signature").fill(PASSPHRASE)
+    form.get_by_label("Confirmez la phrase secrète").fill(PASSPHRASE)
     form.get_by_role("button", name="Signer la convention").click()
     expect(page.get_by_text("Votre signature est apposée : c'est la révision 2 du document.")).to_be_visible()
 

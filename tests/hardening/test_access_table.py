@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -201,6 +203,11 @@ TABLE: dict[tuple[str, str], tuple[str, dict[str, str]] | tuple[str, dict[str, s
     ("GET", "/conventions/<int:convention_id>/refus/cloturer"): ("/conventions/{convention}/refus/cloturer", G_MANAGED),
     ("POST", "/conventions/<int:convention_id>/refus/cloturer"): (
         "/conventions/{convention}/refus/cloturer",
+        P_MANAGED,
+    ),
+    ("POST", "/conventions/<int:convention_id>/relances"): ("/conventions/{convention}/relances", P_MANAGED),
+    ("POST", "/conventions/<int:convention_id>/relances/<int:slot_id>"): (
+        "/conventions/{convention}/relances/{slot}",
         P_MANAGED,
     ),
     ("GET", "/conventions/<int:convention_id>/texte"): ("/conventions/{convention}/texte", G_MANAGED),
@@ -569,7 +576,37 @@ def test_every_route_is_in_the_table(app: Flask) -> None:
     assert not stale, f"table rows of routes that no longer exist: {stale}"
 
 
+class _Ids(HTMLParser):
+    """Every id attribute of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids += [value or "" for name, value in attrs if name == "id"]
+
+
+def duplicate_ids(response: Any) -> list[str]:
+    """The ids an HTML answer uses more than once (a label then points at the wrong field)."""
+    if response.mimetype != "text/html":
+        return []
+    parser = _Ids()
+    parser.feed(response.get_data(as_text=True))
+    return sorted(i for i, n in Counter(parser.ids).items() if n > 1)
+
+
+def test_duplicate_ids_are_caught() -> None:
+    """The check below can fail: two forms that each render `csrf_token` and `approve`."""
+    from flask import Response
+
+    page = Response('<form><input id="csrf_token"><input id="approve"></form>'
+                    '<form><input id="csrf_token"><input id="approve"><input id="p12-x"></form>', mimetype="text/html")
+    assert duplicate_ids(page) == ["approve", "csrf_token"]
+
+
 def test_access_table(app: Flask, sides: tuple[Side, Side]) -> None:
+    """Every route for every role answers as the table says, and every page it shows has unique ids."""
     callers = {email: Caller(app, email) for email in {*sides[0].people.values(), *sides[1].people.values()}}
     wrong = []
     for method, rule in sorted(TABLE, key=order):
@@ -578,7 +615,10 @@ def test_access_table(app: Flask, sides: tuple[Side, Side]) -> None:
             url = template.format(**side.ids)
             data = {k: side.ids[v[1:]] if str(v).startswith("@") else v for k, v in (extra[0] if extra else {}).items()}
             for role in ROLES:
-                got = verdict(callers[side.people[role]].call(method, url, data))
+                response = callers[side.people[role]].call(method, url, data)
+                got = verdict(response)
                 if not satisfies(expected[role], got):
                     wrong.append(f"{method} {url} ({name}) as {role}: expected {expected[role]}, got {got}")
+                if twice := duplicate_ids(response):
+                    wrong.append(f"{method} {url} ({name}) as {role}: ids used more than once: {twice}")
     assert not wrong, "\n".join(wrong)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -303,3 +304,33 @@ def test_who_may_open_the_journal(
 def test_the_journal_needs_a_login(client: FlaskClient, journal_world: int) -> None:
     response = client.get(f"/conventions/{journal_world}/journal")
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
+
+
+def test_journal_rows_name_the_commune_and_the_signers_certificate(
+    app: Flask, client: FlaskClient, auth: Auth, territory: Territory
+) -> None:
+    from convsign.deliberations import services as deliberations
+    from convsign.models import ConventionParty, SigningKey
+    from tests.web.test_signing import sign_through_pages, slot_id
+
+    convention_id = open_convention(app, territory, waive_deliberations=False)
+    with app.app_context():
+        coordinator = db.session.scalar(sa.select(User).where(User.email == territory.coordinator_email))
+        parties = sa.select(ConventionParty).where(ConventionParty.convention_id == convention_id)
+        for party in db.session.scalars(parties):
+            deliberations.waive(party, "Dispense de test", coordinator)  # type: ignore[arg-type]
+        db.session.commit()
+    mayor = territory.holder("Commune 1")
+    signed_page: Any = sign_through_pages(client, auth, mayor, slot_id(app, convention_id, mayor))
+    assert signed_page.status_code == 302
+    with app.app_context():
+        key = db.session.scalar(sa.select(SigningKey).where(SigningKey.user_id == mayor.user_id))
+        assert key is not None
+        serial, fingerprint = key.serial_hex, key.certificate_sha256
+    status, page = journal_page(client, auth, territory.coordinator_email, convention_id)
+    assert status == 200
+    waived = [row for row in page.split("<tr>") if "dispensée de délibération" in row or "dispense" in row.lower()]
+    assert waived and any("<td>Commune 1</td>" in row for row in waived), waived[:2]
+    signed = next(row for row in page.split("<tr>") if "signature apposée" in row)
+    assert fingerprint in signed and fingerprint[:12] + "…" in signed  # shortened, the full value on expand
+    assert serial in signed and serial[:8] + "…" in signed

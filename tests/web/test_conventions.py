@@ -287,7 +287,7 @@ def test_opening_freezes_the_text_into_revision_1(app: Flask, coordinator: Flask
     assert pdf.mimetype == "application/pdf" and pdf.headers["X-Content-SHA256"] == revision.sha256
     framed = re.search(r'<iframe class="pdf-preview" src="([^"]+)"', page)
     assert framed is not None and coordinator.get(framed.group(1)).headers["X-Frame-Options"] == "SAMEORIGIN"
-    assert page.count("à signer") == 2 and page.count("en attente") == 2  # the communes' stage is open
+    assert page.count(">à signer</span>") == 2 and page.count(">en attente</span>") == 2  # the communes' stage is open
     assert "Modifier le brouillon" not in page
     assert coordinator.get(f"/conventions/{convention_id}/modifier").status_code == 409
     values = MultiDict({"title": "Autre titre", "action": "save"})

@@ -52,12 +52,15 @@ def sign_through_pages(client: FlaskClient, auth: Auth, holder: Holder, slot: in
                        passphrase: str = PASSPHRASE) -> object:
     auth.login(holder.email)
     page = text(client.get(f"/signer/{slot}"))
-    if "Créer ma clé de signature" in page:
+    first: dict[str, str] = {}
+    if "Confirmez la phrase secrète" in page and passphrase == PASSPHRASE:
+        first = {"confirm": passphrase}  # a first signature: the key is made as one signs
+    elif "Confirmez la phrase secrète" in page:  # a key under PASSPHRASE first, then sign with `passphrase`
         created = post_form(client, f"/signer/{slot}/cle", {"passphrase": PASSPHRASE, "confirm": PASSPHRASE},
                             token_from=f"/signer/{slot}")
         assert created.status_code == 302, text(created)
     response = post_form(client, f"/signer/{slot}", {"seen_sha256": seen_hash(client, slot), "approve": "y",
-                                                     "passphrase": passphrase}, token_from=f"/signer/{slot}")
+                                                     "passphrase": passphrase, **first}, token_from=f"/signer/{slot}")
     auth.logout()
     return response
 
@@ -258,8 +261,8 @@ def make_pkcs12(app: Flask, password: bytes, trusted: bool = True) -> bytes:
 def post_pkcs12(client: FlaskClient, slot: int, data: bytes, password: str, seen: str) -> object:
     token = csrf_token_of(client, f"/signer/{slot}")
     return client.post(f"/signer/{slot}/certificat", data={
-        "csrf_token": token, "seen_sha256": seen, "approve": "y", "password": password,
-        "certificate": (io.BytesIO(data), "moi.p12")}, content_type="multipart/form-data")
+        "p12-csrf_token": token, "p12-seen_sha256": seen, "p12-approve": "y", "p12-password": password,
+        "p12-certificate": (io.BytesIO(data), "moi.p12")}, content_type="multipart/form-data")
 
 
 def csrf_token_of(client: FlaskClient, path: str) -> str:
@@ -305,11 +308,17 @@ def test_change_passphrase_then_revoke_and_the_crl_lists_it(app: Flask, client: 
         assert key is not None
         key_id, serial = key.id, int(key.serial_hex, 16)
     new = "une toute nouvelle phrase"
+    change = f"cle{key_id}-changer-"  # each key's forms are prefixed: one page, unique ids
+    token = csrf_token_of(client, "/signature/cles")
     bad = post_form(client, f"/signature/cles/{key_id}/phrase",
-                    {"current": "mauvaise phrase!", "passphrase": new, "confirm": new}, token_from="/signature/cles")
+                    {f"{change}csrf_token": token, f"{change}current": "mauvaise phrase!",
+                     f"{change}passphrase": new, f"{change}confirm": new},
+                    token_from="/signature/cles")
     assert bad.status_code == 422 and "Phrase secrète de signature incorrecte" in text(bad)
     good = post_form(client, f"/signature/cles/{key_id}/phrase",
-                     {"current": PASSPHRASE, "passphrase": new, "confirm": new}, token_from="/signature/cles")
+                     {f"{change}csrf_token": token, f"{change}current": PASSPHRASE,
+                      f"{change}passphrase": new, f"{change}confirm": new},
+                     token_from="/signature/cles")
     assert good.status_code == 302
     with app.app_context():
         from convsign.pki.keys import unlock_key
@@ -317,7 +326,9 @@ def test_change_passphrase_then_revoke_and_the_crl_lists_it(app: Flask, client: 
         blob = db.session.get(SigningKey, key_id).key_blob  # type: ignore[union-attr]
         unlock_key(blob, new)
     time.sleep(1.1)  # CRLs date revocations to the second: revoke in a later second than the signature
-    revoked = post_form(client, f"/signature/cles/{key_id}/revoquer", {"confirm": "y"}, token_from="/signature/cles")
+    revoked = post_form(client, f"/signature/cles/{key_id}/revoquer", {f"cle{key_id}-revoquer-confirm": "y",
+                                                                    f"cle{key_id}-revoquer-csrf_token": token},
+                        token_from="/signature/cles")
     assert revoked.status_code == 302
     from cryptography import x509
 
@@ -331,7 +342,9 @@ def test_change_passphrase_then_revoke_and_the_crl_lists_it(app: Flask, client: 
         report = validate_document(documents.latest_content(convention), platform.trust_settings())  # type: ignore[arg-type]
     mine = next(s for s in report.signatures if s.kind == "approval" and s.signer.startswith("Élu·e"))
     assert mine.intact and mine.trusted  # made and timestamped before the revocation: still valid
-    other = post_form(client, f"/signature/cles/{key_id}/revoquer", {"confirm": "y"}, token_from="/signature/cles")
+    other = post_form(client, f"/signature/cles/{key_id}/revoquer", {f"cle{key_id}-revoquer-confirm": "y",
+                      f"cle{key_id}-revoquer-csrf_token": csrf_token_of(client, "/signature/cles")},
+                      token_from="/signature/cles")
     assert other.status_code == 302  # revoking twice changes nothing
 
 
@@ -354,3 +367,28 @@ def test_the_signing_page_shows_the_slots_own_box(app: Flask, client: FlaskClien
     assert client.get(f"/signer/{slot}/case.png").get_data() == response.get_data()  # from the cache
     auth.logout()
     assert client.get(f"/signer/{slot}/case.png").status_code == 302  # login required
+
+
+def test_a_first_signature_is_one_submit_and_a_refused_one_leaves_no_key(
+        app: Flask, client: FlaskClient, auth: Auth, territory: Territory, convention_id: int) -> None:
+    holder = territory.holder("Commune 1")
+    slot = slot_id(app, convention_id, holder)
+    auth.login(holder.email)
+    seen = seen_hash(client, slot)
+    base = {"seen_sha256": seen, "passphrase": PASSPHRASE, "confirm": PASSPHRASE}
+    unticked = post_form(client, f"/signer/{slot}", base, token_from=f"/signer/{slot}")
+    differ = post_form(client, f"/signer/{slot}", {**base, "approve": "y", "confirm": PASSPHRASE + "!"},
+                       token_from=f"/signer/{slot}")
+    stale = post_form(client, f"/signer/{slot}", {**base, "approve": "y", "seen_sha256": "0" * 64},
+                      token_from=f"/signer/{slot}")
+    assert (unticked.status_code, differ.status_code, stale.status_code) == (422, 422, 409)
+    assert "Les deux saisies diffèrent." in text(differ)
+    with app.app_context():  # refused attempts made no key: the signatory starts again with the same form
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SigningKey)) == 0
+    signed = post_form(client, f"/signer/{slot}", {**base, "approve": "y"}, token_from=f"/signer/{slot}")
+    assert signed.status_code == 302 and signed.location.endswith(f"/signer/{slot}#signer")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(SigningKey)) == 1
+        assert db.session.get(Signatory, slot).signed_at is not None  # type: ignore[union-attr]
+    page = text(client.get(f"/signer/{slot}"))
+    assert "révision 2" in page

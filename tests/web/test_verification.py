@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,6 +78,9 @@ def test_a_signed_pdf_gets_a_valid_report(
     assert "Horodatage" in page and "(heure de Paris)" in page and "B-T" in page
     assert "révocation non vérifiée" not in page  # internal certificates: the platform's CRLs
     assert "Révision 2 de la convention « Convention Territoriale Globale 2027-2030 », à jour." in page
+    # Offices and communes, never the internal field names (S01_Maire_de_…).
+    assert "Maire de Commune 1 — Commune 1" in page and "certification de la plateforme" in page
+    assert not re.search(r"S\d+_", page), re.findall(r"S\d+_\w+", page)
 
 
 def test_a_tampered_pdf_is_invalid(
@@ -110,6 +114,7 @@ def test_the_title_is_shown_only_to_who_may_see_the_convention(
     assert status == 200
     assert "Révision 2 d'une convention de cette plateforme, à jour." in page
     assert "Convention Territoriale Globale 2027-2030" not in page
+    assert "Maire de Commune 1 —" not in page  # nor who signs it: the field is named as it is in the file
 
 
 def encrypted_pdf() -> bytes:
