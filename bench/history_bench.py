@@ -19,88 +19,21 @@ from __future__ import annotations
 import logging
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 
+# The same demo CTG and keys as the signing benchmark.
+from bench.signing_bench import create_keys, open_ctg
 from convsign import create_app
-from convsign.conventions import services as conventions
-from convsign.demo import services as demo
 from convsign.documents import services as documents
 from convsign.extensions import db
-from convsign.models import Convention, ConventionKind, ObjectiveDomain, Organisation, User
-from convsign.models.types import local_today, utcnow
-from convsign.signing import keys, services
+from convsign.models import Convention, User
+from convsign.models.types import utcnow
+from convsign.signing import services
 
 TARGET = 1_500_000
-
-
-@dataclass
-class Signer:
-    """One slot, who signs it, and the passphrase of their key."""
-
-    slot_id: int
-    field_name: str
-    user_id: int
-    passphrase: str
-
-
-# open_ctg, _organisation and create_keys as in bench/signing_bench.py, kept here so that this
-# bench measures bytes on its own.
-
-
-def open_ctg(folder: Path) -> Convention:
-    """Load the Lens-Liévin demo, then create and open its CTG with every suggested signatory."""
-    demo.load_demo(folder / "demo-logins.txt")
-    epci = _organisation(demo.EPCI.siren)
-    caf = _organisation(demo.CAF.siren)
-    coordinator = db.session.scalar(sa.select(User).where(User.email == f"coordination@{demo.DOMAIN}"))
-    assert coordinator is not None
-    parties = [epci, caf, *conventions.epci_communes(epci.id)]
-    start, end = conventions.ctg_period(2026)
-    data = conventions.ConventionData(
-        title="Convention Territoriale Globale 2026-2029 (banc d'essai)",
-        reference="BENCH-CTG",
-        kind=ConventionKind.CTG,
-        lead_id=epci.id,
-        caf_id=caf.id,
-        start=start,
-        end=end,
-        preamble="Banc d'essai de la signature.",
-        steering_committee="Un comité de pilotage réunit les parties deux fois par an.",
-        deadline=None,
-        party_ids=tuple(p.id for p in parties),
-        objectives=(conventions.ObjectiveData(ObjectiveDomain.YOUTH, "Proposer une offre jeunesse harmonisée."),),
-        signatories=tuple(conventions.suggested_signatories(parties)),
-    )
-    convention = conventions.save_draft(data, coordinator)
-    for party in convention.parties:  # the deliberation gate is not what this bench measures
-        party.deliberation_required, party.waiver_reason = False, "Banc d'essai"
-    conventions.open_convention(convention, coordinator, utcnow())
-    db.session.commit()
-    return convention
-
-
-def _organisation(siren: str) -> Organisation:
-    org = db.session.scalar(sa.select(Organisation).where(Organisation.siren == siren))
-    assert org is not None, siren
-    return org
-
-
-def create_keys(convention: Convention) -> list[Signer]:
-    """A key per signatory, under its own passphrase (production Argon2id cost), in slot order."""
-    signers_ = []
-    for number, slot in enumerate(convention.signatories, start=1):
-        mandate = slot.office.holder_on(local_today())
-        assert mandate is not None, slot.office.title
-        passphrase = f"phrase secrète du banc d'essai n° {number}"
-        keys.create_key(mandate.user, mandate, passphrase, utcnow())
-        signers_.append(Signer(slot.id, slot.field_name, mandate.user_id, passphrase))
-    db.session.commit()
-    return signers_
 
 
 def build_app(folder: Path) -> Flask:

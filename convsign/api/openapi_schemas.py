@@ -64,6 +64,14 @@ def optional_text(max_length: int, **extra: Any) -> dict[str, Any]:
     return {"type": ["string", "null"], "maxLength": max_length, "pattern": NO_NUL, **extra}
 
 
+def base64(max_length: int) -> dict[str, Any]:
+    """Bytes in standard base64 (RFC 4648), `max_length` characters at most."""
+    return {"type": "string", "minLength": 4, "maxLength": max_length,
+            "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"}
+
+
+# A certificate of 16 KiB and a signature value of 2 KiB at most (convsign.api.token_signing).
+MAX_CERTIFICATE_B64, MAX_SIGNATURE_B64 = 4 * (16384 // 3 + 1), 4 * (2048 // 3 + 1)
 DATE, DATETIME = {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}
 SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 ORG_REF = obj({"organisation_id": OPTIONAL_ID, "siren": OPTIONAL_STRING}, [])
@@ -264,13 +272,13 @@ SCHEMAS: dict[str, Any] = {
     "SignatureInput": obj({"passphrase": text(1000), "seen_sha256": SHA256}),
     "SignatureResult": obj({"revision": INTEGER, "sha256": SHA256}),
     "TokenPreparationInput": obj({"seen_sha256": SHA256, "certificates": {
-        "type": "array", "items": STRING, "minItems": 1, "maxItems": 7,
+        "type": "array", "items": base64(MAX_CERTIFICATE_B64), "minItems": 1, "maxItems": 7,
         "description": "Certificats X.509 en DER, base64 : le sien en premier, puis ses autorités."}}),
     "TokenPreparation": obj({
         "preparation": STRING, "digest": STRING, "digest_algorithm": {"const": "sha256"},
         "signature_algorithm": {"enum": ["ecdsa-sha256", "rsa-pkcs1v15-sha256"]}, "expires_at": DATETIME,
         "revocation_checked": BOOLEAN}),
-    "TokenSignatureInput": obj({"preparation": STRING, "signature": STRING}),
+    "TokenSignatureInput": obj({"preparation": text(100), "signature": base64(MAX_SIGNATURE_B64)}),
     "RefusalInput": obj({"reason": text(2000)}),
     "RefusalResult": obj({"id": INTEGER, "status": {"const": circuit.REFUSED}, "reason": STRING}),
     "ReassignInput": obj({"office_id": ID}),

@@ -132,6 +132,22 @@ GENERIC_ARTICLES: tuple[tuple[str, str], ...] = (
                               "territorialement compétent."),
 )
 
+
+
+
+def typeset(text: str) -> str:
+    """Shipped wording with typographic apostrophes: clause texts are printed as stored, as typed."""
+    return text.replace("'", "\u2019")
+
+
+def typeset_articles(articles: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Each article's title and text, typeset."""
+    return tuple((typeset(title), typeset(body)) for title, body in articles)
+
+
+CTG_VISAS, CTG_PREAMBLE, GENERIC_VISAS = typeset(CTG_VISAS), typeset(CTG_PREAMBLE), typeset(GENERIC_VISAS)
+CTG_ARTICLES, GENERIC_ARTICLES = typeset_articles(CTG_ARTICLES), typeset_articles(GENERIC_ARTICLES)
+
 DEFAULTS = {
     "ctg": DefaultModel("ctg", "Convention Territoriale Globale {debut_annee}-{fin_annee}", CTG_PREAMBLE,
                         CTG_VISAS, "", CTG_ARTICLES),

@@ -8,7 +8,7 @@ and the document says so where they appear. Shared by the app's demo and the doc
 
 from __future__ import annotations
 
-from convsign.clauses.defaults import CTG_ARTICLES
+from convsign.clauses.defaults import CTG_ARTICLES, typeset
 
 ILLUSTRATIVE = ("*Contenu illustratif, rédigé pour la démonstration de convsign : il ne reproduit pas le "
                 "document signé par les parties.*")
@@ -71,5 +71,9 @@ _PLAN_NOTE = ("\n\nLe plan d'action de la présente démonstration est illustrat
              "calendriers ont été rédigés pour la démonstration de convsign.")
 PLACE = "Liévin"
 
-_OBJECTIVES_ARTICLE = "Champs d'intervention et objectifs partagés"
-LOCAL_ARTICLES[_OBJECTIVES_ARTICLE] = dict(CTG_ARTICLES)[_OBJECTIVES_ARTICLE] + _PLAN_NOTE
+_OBJECTIVES_ARTICLE = typeset("Champs d'intervention et objectifs partagés")
+LOCAL_ARTICLES = {typeset(title): typeset(text) for title, text in LOCAL_ARTICLES.items()}
+LOCAL_ARTICLES[_OBJECTIVES_ARTICLE] = dict(CTG_ARTICLES)[_OBJECTIVES_ARTICLE] + typeset(_PLAN_NOTE)
+# The demo's own wording is set like the shipped defaults (clause texts print as stored).
+DIAGNOSTIC, STEERING = typeset(DIAGNOSTIC), typeset(STEERING)
+ACTIONS = tuple((typeset(a), typeset(b), typeset(c), typeset(d)) for a, b, c, d in ACTIONS)

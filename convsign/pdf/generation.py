@@ -290,20 +290,23 @@ def _clauses(spec: ConventionSpec, annexes: dict[str, int]) -> dict[str, Any]:
     variables = _variables(spec, annexes)
     blocks = {"objectifs": _objective_blocks(spec), "comite_de_pilotage": _steering_blocks(spec, variables)}
 
+    # Clause texts are what staff typed (or the shipped defaults, set in typographic characters
+    # already): they reach the document as typed, like every other typed text (see `as_typed`).
     def text(source: str) -> list[markup.Block]:
-        return markup.parse(source, variables, blocks, french_typography)
+        return markup.parse(source, variables, blocks, as_typed)
 
     return {
         "clauses": bool(spec.articles),
         "preamble_blocks": text(spec.preamble),
-        "visas": [markup.spans(" ".join(v.split()), variables, french_typography) for v in spec.visas if v.strip()],
-        "articles": [{"title": french_typography(" ".join(a.title.split())), "blocks": text(a.text)}
+        "visas": [markup.spans(" ".join(v.split()), variables, as_typed) for v in spec.visas if v.strip()],
+        "articles": [{"title": as_typed(" ".join(a.title.split())), "blocks": text(a.text)}
                      for a in spec.articles],
-        "actions": [{"objective": text(a.objective), "action": text(a.action), "lead": french_typography(a.lead),
-                     "calendar": french_typography(a.calendar)} for a in spec.actions],
+        "actions": [{"objective": text(a.objective), "action": text(a.action), "lead": as_typed(a.lead),
+                     "calendar": as_typed(a.calendar)} for a in spec.actions],
         "diagnostic": text(spec.diagnostic),
         "annexes": annexes,
-        "place": french_typography(spec.signing_place or f"au siège de l'intercommunalité ({spec.lead.name})"),
+        "place": as_typed(spec.signing_place) if spec.signing_place
+        else french_typography("au siège de l'intercommunalité") + f" ({as_typed(spec.lead.name)})",
         "place_is_seat": not spec.signing_place,
     }
 
@@ -351,7 +354,7 @@ def _objective_blocks(spec: ConventionSpec) -> list[markup.Block]:
 
 
 def _steering_blocks(spec: ConventionSpec, variables: dict[str, str]) -> list[markup.Block]:
-    return markup.parse(spec.steering_committee, variables, None, french_typography)
+    return markup.parse(spec.steering_committee, variables, None, as_typed)
 
 
 def _party(party: PartySpec, spec: ConventionSpec) -> dict[str, Any]:

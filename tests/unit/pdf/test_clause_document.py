@@ -80,7 +80,7 @@ def test_demo_ctg_is_a_full_convention_of_more_than_ten_pages(document: Generate
 
 def test_every_article_in_order(spec: ConventionSpec, document: GeneratedDocument) -> None:
     whole = squeeze(" ".join(texts(document.pdf)))
-    positions = [whole.index(squeeze(f"— {a.title}".replace("'", "’"))) for a in spec.articles]
+    positions = [whole.index(squeeze(f"— {a.title}")) for a in spec.articles]
     assert positions == sorted(positions) and len(positions) == 13
 
 
@@ -148,4 +148,4 @@ def test_huge_models_still_render(spec: ConventionSpec, shape: str) -> None:
     generated = render_convention(replace(spec, title=f"{spec.title} {shape}", articles=articles))
     assert len(generated.placements) == len(spec.signatories)
     whole = squeeze(" ".join(texts(generated.pdf)))
-    assert squeeze(f"— {articles[-1].title}".replace("'", "’")) in whole
+    assert squeeze(f"— {articles[-1].title}") in whole
