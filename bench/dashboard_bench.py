@@ -82,7 +82,8 @@ def drop_schema(url: str) -> None:
 
 def build_app(folder: Path, url: str) -> Flask:
     """The app on a throwaway instance folder, migrated, with production settings otherwise."""
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "DATABASE_URL": url,
+    app = create_app({"EXTERNAL_URL": "http://127.0.0.1:5000",
+                      "INSTANCE_PATH": str(folder / "instance"), "DATABASE_URL": url,
                       "SECRET_KEY": "bench-secret-key", "RATELIMIT_ENABLED": False})
     with app.app_context():
         upgrade()

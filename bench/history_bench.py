@@ -38,7 +38,8 @@ TARGET = 1_500_000
 
 def build_app(folder: Path) -> Flask:
     """The app on a throwaway instance, with the test suite's cheap passphrase KDF."""
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "DATABASE_URL": f"sqlite:///{folder / 'b.sqlite3'}",
+    app = create_app({"EXTERNAL_URL": "http://127.0.0.1:5000",
+                      "INSTANCE_PATH": str(folder / "instance"), "DATABASE_URL": f"sqlite:///{folder / 'b.sqlite3'}",
                       "SECRET_KEY": "bench-secret-key", "PASSPHRASE_KDF_MEMORY_KIB": 1024,
                       "PASSPHRASE_KDF_PASSES": 1})
     with app.app_context():

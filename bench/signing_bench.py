@@ -168,6 +168,7 @@ def build_app(folder: Path) -> Flask:
     """The app on a throwaway instance folder and SQLite file, production settings otherwise."""
     app = create_app(
         {
+            "EXTERNAL_URL": "http://127.0.0.1:5000",
             "INSTANCE_PATH": str(folder / "instance"),
             "DATABASE_URL": "sqlite:///" + str(folder / "bench.sqlite3"),
             "SECRET_KEY": "bench-secret-key",

@@ -93,7 +93,8 @@ def main() -> None:
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="convsign-bench-token-"))
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "bench-secret-key",
+    app = create_app({"EXTERNAL_URL": "http://127.0.0.1:5000",
+                      "INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "bench-secret-key",
                       "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}"})
     with app.app_context():
         upgrade()

@@ -219,6 +219,7 @@ def _api_app(folder: Path, trust: TrustSettings) -> tuple[Any, str]:
     roots = folder / "roots.pem"
     roots.write_bytes(trust.roots[0].public_bytes(Encoding.PEM))
     app = create_app({
+        "EXTERNAL_URL": "http://127.0.0.1:5000",
         "INSTANCE_PATH": str(folder / "instance"),
         "DATABASE_URL": "sqlite:///" + str(folder / "bench.sqlite3"),
         "SECRET_KEY": "bench-secret-key",
